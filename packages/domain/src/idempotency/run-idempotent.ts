@@ -1,0 +1,85 @@
+import type { BankingDeps } from '../banking-deps.js';
+import {
+  DomainError,
+  IdempotencyInProgress,
+  IdempotencyKeyReused,
+  ReplayedRefusal,
+  ValidationFailed,
+} from '../errors.js';
+import type { TransactionContext } from '../ports.js';
+import { addSeconds, timestamp, type Timestamp } from '../shared/timestamp.js';
+import type { RecordedOutcome } from './idempotency-record.js';
+
+export interface IdempotencyScope {
+  readonly userId: string;
+  /** The client's Idempotency-Key; without one every call is a new operation. */
+  readonly key?: string | undefined;
+  /** Canonical text of the operation and its parameters. */
+  readonly fingerprint: string;
+}
+
+export interface Idempotent<T> {
+  readonly value: T;
+  /** True when `value` is the recorded result of an earlier call with the same key. */
+  readonly replayed: boolean;
+}
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Runs a money movement at most once per (user, key), in one unit of work with the record of its
+ * outcome. A retry with the same key and parameters gets the recorded result (or the recorded
+ * refusal, as a ReplayedRefusal); other parameters get IdempotencyKeyReused; a retry while the
+ * first call still runs gets IdempotencyInProgress.
+ *
+ * `work` must throw its DomainErrors before it writes anything: a refusal is committed with the
+ * record alone.
+ */
+export async function runIdempotent<T>(
+  deps: Pick<BankingDeps, 'uow' | 'clock' | 'policy'>,
+  scope: IdempotencyScope,
+  work: (tx: TransactionContext, now: Timestamp) => Promise<T>,
+): Promise<Idempotent<T>> {
+  const { key } = scope;
+  if (key === undefined) {
+    const value = await deps.uow.run((tx) => work(tx, timestamp(deps.clock.now())));
+    return { value, replayed: false };
+  }
+  let refusal: DomainError | undefined;
+  const { outcome, replayed } = await deps.uow.run(async (tx) => {
+    refusal = undefined;
+    const now = timestamp(deps.clock.now());
+    if (!(await tx.idempotency.claim(scope.userId, key))) throw new IdempotencyInProgress();
+    const existing = await tx.idempotency.find(scope.userId, key, now);
+    if (existing !== undefined) {
+      if (existing.fingerprint !== scope.fingerprint) throw new IdempotencyKeyReused();
+      return { outcome: existing.outcome, replayed: true };
+    }
+    let outcome: RecordedOutcome;
+    try {
+      outcome = { ok: true, value: await work(tx, now) };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      refusal = error;
+      const errors = error instanceof ValidationFailed || error instanceof ReplayedRefusal ? error.errors : [];
+      outcome = { ok: false, code: error.code, message: error.message, errors };
+    }
+    await tx.idempotency.save({
+      userId: scope.userId,
+      key,
+      fingerprint: scope.fingerprint,
+      outcome,
+      createdAt: now,
+      expiresAt: addSeconds(now, deps.policy.idempotencyTtlSeconds),
+    });
+    return { outcome, replayed: false };
+  });
+  if (outcome.ok) return { value: outcome.value as T, replayed };
+  if (!replayed && refusal !== undefined) throw refusal;
+  throw new ReplayedRefusal(outcome.code, outcome.message, outcome.errors);
+}
+
+/** Canonical text of an operation's parameters, for comparing a retry with the first call. */
+export function fingerprint(operation: string, params: Record<string, unknown>): string {
+  return JSON.stringify([operation, Object.keys(params).sort().map((name) => [name, params[name] ?? null])]);
+}

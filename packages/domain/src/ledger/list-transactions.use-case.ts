@@ -1,0 +1,62 @@
+import type { BankingDeps } from '../banking-deps.js';
+import { AccountNotFound, ValidationFailed, type FieldError } from '../errors.js';
+import type { LedgerFilter } from '../ports.js';
+import { pageRequest, toPage, type Page } from '../shared/pagination.js';
+import { TRANSACTION_TYPES, type LedgerEntry, type TransactionType } from './ledger-entry.js';
+
+export interface ListTransactionsQuery {
+  readonly userId: string;
+  readonly accountId: string;
+  readonly type?: string | undefined;
+  /** ISO 8601 instants (a date alone means its start, UTC); both bounds inclusive. */
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly page?: number | undefined;
+  readonly pageSize?: number | undefined;
+}
+
+/** An account's ledger lines, newest first. */
+export class ListTransactions {
+  constructor(private readonly deps: Pick<BankingDeps, 'uow'>) {}
+
+  async execute(query: ListTransactionsQuery): Promise<Page<LedgerEntry>> {
+    const page = pageRequest(query.page, query.pageSize);
+    const filter = ledgerFilter(query);
+    const slice = await this.deps.uow.run(async (tx) => {
+      const account = await tx.accounts.findById(query.accountId);
+      if (account === undefined || account.ownerId !== query.userId) throw new AccountNotFound();
+      return tx.ledger.listByAccount(account.id, filter, page);
+    });
+    return toPage(slice, page);
+  }
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function instant(text: string | undefined, field: string, errors: FieldError[]): string | undefined {
+  if (text === undefined) return undefined;
+  const time = ISO_INSTANT.test(text) ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text) : NaN;
+  if (Number.isNaN(time)) {
+    errors.push({ field, message: 'must be an ISO 8601 date or date-time' });
+    return undefined;
+  }
+  return new Date(time).toISOString();
+}
+
+function ledgerFilter(query: ListTransactionsQuery): LedgerFilter {
+  const errors: FieldError[] = [];
+  if (query.type !== undefined && !TRANSACTION_TYPES.includes(query.type as TransactionType)) {
+    errors.push({ field: 'type', message: `must be one of ${TRANSACTION_TYPES.join(', ')}` });
+  }
+  const from = instant(query.from, 'from_date', errors);
+  const to = instant(query.to, 'to_date', errors);
+  if (from !== undefined && to !== undefined && from > to) {
+    errors.push({ field: 'from_date', message: 'must not be after to_date' });
+  }
+  if (errors.length > 0) throw new ValidationFailed(errors);
+  return {
+    ...(query.type !== undefined && { type: query.type as TransactionType }),
+    ...(from !== undefined && { from }),
+    ...(to !== undefined && { to }),
+  };
+}
