@@ -164,3 +164,17 @@ export interface TokenDenylist {
   deny(id: string, until: Timestamp): Promise<void>;
   isDenied(id: string): Promise<boolean>;
 }
+
+/** Fixed-window request counters shared by every API instance (the rate limiter's store). */
+export interface RateLimitStore {
+  /**
+   * Counts one hit on `key` in its current window of `windowMs`, opening a new window when
+   * none is open, and returns the count so far and the milliseconds until the window closes.
+   */
+  hit(key: string, windowMs: number): Promise<RateLimitCount>;
+}
+
+export interface RateLimitCount {
+  readonly count: number;
+  readonly resetInMs: number;
+}

@@ -1,0 +1,61 @@
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import type { Clock, IdGenerator, PasswordHasher, RandomSource, SecretDigest } from '@banking/domain';
+
+/** A clock that only moves when told to. */
+export class FixedClock implements Clock {
+  constructor(private current = new Date('2026-01-01T00:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  set(date: Date): void {
+    this.current = new Date(date);
+  }
+}
+
+export class RandomIds implements IdGenerator {
+  newId(): string {
+    return randomUUID();
+  }
+}
+
+export class CryptoRandom implements RandomSource {
+  digits(count: number): string {
+    let out = '';
+    for (let i = 0; i < count; i++) out += String(randomInt(10));
+    return out;
+  }
+  secret(): string {
+    return randomUUID() + randomUUID();
+  }
+}
+
+/** A deterministic random source: replays `digits` from a list (then falls back to a counter). */
+export class ScriptedRandom implements RandomSource {
+  private counter = 0;
+  constructor(private readonly numbers: string[] = []) {}
+  digits(count: number): string {
+    return this.numbers.shift() ?? String(++this.counter).padStart(count, '0');
+  }
+  secret(): string {
+    return `secret-${++this.counter}-${randomUUID()}`;
+  }
+}
+
+/** Fast and obviously fake: for tests of everything but hashing itself. */
+export class PlainTextHasher implements PasswordHasher {
+  async hash(password: string): Promise<string> {
+    return `plain:${password}`;
+  }
+  async verify(password: string, hash: string | undefined): Promise<boolean> {
+    return hash !== undefined && hash === `plain:${password}`;
+  }
+}
+
+export class Sha256Digest implements SecretDigest {
+  digest(secret: string): string {
+    return createHash('sha256').update(secret).digest('hex');
+  }
+}
