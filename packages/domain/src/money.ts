@@ -55,10 +55,9 @@ export function parseAmount(
   if (fraction.length > digits) {
     fail(digits === 0 ? `${currency} amounts have no decimals` : `${currency} amounts have at most ${digits} decimals`);
   }
-  const maxMinor = toMinor(String(limits.maxAmount), '', digits);
   const minor = toMinor(whole, fraction, digits);
   if (minor === 0) fail('must be greater than 0');
-  if (minor > maxMinor) fail(`must not exceed ${limits.maxAmount} ${currency}`);
+  if (minor > maxMinor(limits.maxAmount, digits)) fail(`must not exceed ${limits.maxAmount} ${currency}`);
   return { minor, currency };
 }
 
@@ -69,6 +68,17 @@ function shiftExponent(whole: string, fraction: string, exponent: number): [stri
   if (point <= 0) return ['0', '0'.repeat(-point) + all];
   if (point >= all.length) return [all + '0'.repeat(point - all.length), ''];
   return [all.slice(0, point), all.slice(point)];
+}
+
+/**
+ * The configured maximum in minor units, truncated to the currency's precision and never above
+ * MAX_MINOR (so an amount too large to count exactly, which toMinor makes Infinity, is refused).
+ */
+function maxMinor(maxAmount: number, digits: number): number {
+  const match = JSON_NUMBER_TEXT.exec(String(maxAmount));
+  if (!match) return maxAmount > 0 ? MAX_MINOR : 0;
+  const [whole, fraction] = shiftExponent(match[1] ?? '0', match[2] ?? '', Number(match[3] ?? 0));
+  return Math.min(toMinor(whole, fraction.slice(0, digits), digits), MAX_MINOR);
 }
 
 /** Digit strings to minor units; Infinity when too large to be exact (callers compare to a max). */
