@@ -1,0 +1,131 @@
+import { mkdir } from 'node:fs/promises';
+import type { UnitOfWork } from '@banking/domain';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { DatabaseUnavailable, maskDatabaseUrl } from './database-unavailable.js';
+import { migrateToLatest } from './migrator.js';
+import type { DatabaseSchema } from './schema.js';
+import { PostgresUnitOfWork } from './unit-of-work.js';
+
+export interface DatabaseOptions {
+  /** postgres://… → a PostgreSQL server through `pg`; absent → embedded PGlite in `dataDir`. */
+  readonly databaseUrl?: string | undefined;
+  /** PGlite data directory (created when missing; the caller picks the default). */
+  readonly dataDir: string;
+  /** `pg` pool size (default 10). */
+  readonly poolMax?: number | undefined;
+  /** Longest a statement may run before the server cancels it (default 5000 ms; `pg` only). */
+  readonly statementTimeoutMs?: number | undefined;
+  /** After-commit hook failures are reported here, never thrown. */
+  readonly onHookError?: ((error: unknown) => void) | undefined;
+  /** Run the migrations before returning (default true). */
+  readonly migrate?: boolean | undefined;
+}
+
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
+export interface Database {
+  readonly uow: UnitOfWork;
+  readonly kind: 'postgres' | 'pglite';
+  /** The query builder, for migrations, `verifyLedger` and tests; the app goes through `uow`. */
+  readonly db: Kysely<DatabaseSchema>;
+  /** Resolves when `select 1` answers; rejects otherwise. */
+  ping(): Promise<void>;
+  stats(): PoolStats;
+  close(): Promise<void>;
+}
+
+const DEFAULT_POOL_MAX = 10;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** Connects (PostgreSQL server or embedded PGlite), runs the migrations, and returns the store. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = options.databaseUrl ? await openServer(options.databaseUrl, options) : await openEmbedded(options);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(database.db);
+    } catch (error) {
+      await database.close().catch(() => {});
+      throw error;
+    }
+  }
+  return database;
+}
+
+async function openServer(databaseUrl: string, options: DatabaseOptions): Promise<Database> {
+  const where = `DATABASE_URL=${maskDatabaseUrl(databaseUrl)}`;
+  let pool: pg.Pool;
+  try {
+    new URL(databaseUrl);
+    pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: options.poolMax ?? DEFAULT_POOL_MAX,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      // A client that dies between BEGIN and COMMIT must not hold its row locks for long.
+      idle_in_transaction_session_timeout: 60_000,
+      application_name: 'banking-api',
+    });
+  } catch (error) {
+    throw new DatabaseUnavailable(`Invalid DATABASE_URL: ${where}`, { cause: error });
+  }
+  // An idle client whose server went away emits 'error'; the pool drops it and the next query
+  // (or ping) reports the outage. Without a listener the process would crash.
+  pool.on('error', () => {});
+  try {
+    await pool.query('select 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseUnavailable(`Cannot reach the database at ${where}: ${reason(error)}`, { cause: error });
+  }
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError });
+  return {
+    uow,
+    kind: 'postgres',
+    db,
+    ping: () => ping(db),
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => db.destroy(),
+  };
+}
+
+async function openEmbedded(options: DatabaseOptions): Promise<Database> {
+  let client: PGlite;
+  try {
+    await mkdir(options.dataDir, { recursive: true });
+    client = await PGlite.create(options.dataDir);
+  } catch (error) {
+    throw new DatabaseUnavailable(`Cannot open the embedded database in DATA_DIR=${options.dataDir}: ${reason(error)}`, {
+      cause: error,
+    });
+  }
+  // One connection: the dialect's driver hands it to one transaction at a time, in order.
+  const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(client) });
+  const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError });
+  return {
+    uow,
+    kind: 'pglite',
+    db,
+    ping: () => ping(db),
+    stats: () => ({ total: 1, idle: uow.inFlight === 0 ? 1 : 0, waiting: Math.max(0, uow.inFlight - 1) }),
+    close: () => db.destroy(),
+  };
+}
+
+async function ping(db: Kysely<DatabaseSchema>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
+function reason(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

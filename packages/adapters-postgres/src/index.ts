@@ -1,0 +1,9 @@
+/**
+ * @banking/adapters-postgres — the store where the money lives: Kysely over `pg` (a PostgreSQL
+ * server) or over PGlite (embedded PostgreSQL in a data directory), same migrations and queries.
+ */
+export { openDatabase, type Database, type DatabaseOptions } from './database.js';
+export { DatabaseUnavailable, maskDatabaseUrl } from './database-unavailable.js';
+export { migrateToLatest, migrateDown } from './migrator.js';
+export { ledgerSummary, verifyLedger, type LedgerSummary, type LedgerViolation } from './ledger-verify.js';
+export type { DatabaseSchema } from './schema.js';

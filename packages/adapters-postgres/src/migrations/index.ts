@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './2026-11-25-0001-initial.js';
+
+/**
+ * Every migration, by name (names sort in the order they run). A static list rather than a folder
+ * scan, so the same code works from the TypeScript sources and from dist.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-25-0001-initial': initial,
+};

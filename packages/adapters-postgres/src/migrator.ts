@@ -1,0 +1,29 @@
+import { Migrator, type Kysely, type MigrationResult } from 'kysely';
+import { migrations } from './migrations/index.js';
+
+function migrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+function check(error: unknown, results: readonly MigrationResult[] | undefined): string[] {
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`Migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Brings the schema to the latest migration (under Kysely's migration lock, so several API
+ * instances starting together apply each migration once). Returns the names applied now.
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  return check(error, results);
+}
+
+/** Undoes the latest migration (development only). Returns the names undone. */
+export async function migrateDown(db: Kysely<any>): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateDown();
+  return check(error, results);
+}

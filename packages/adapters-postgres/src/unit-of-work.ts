@@ -1,0 +1,91 @@
+import type { TransactionContext, UnitOfWork } from '@banking/domain';
+import type { Kysely, Transaction } from 'kysely';
+import { PostgresAccountRepository } from './repositories/account.repository.js';
+import { PostgresIdempotencyRepository } from './repositories/idempotency.repository.js';
+import { PostgresLedgerRepository } from './repositories/ledger.repository.js';
+import { PostgresSessionRepository } from './repositories/session.repository.js';
+import { PostgresTransferRepository } from './repositories/transfer.repository.js';
+import { PostgresUserRepository } from './repositories/user.repository.js';
+import type { DatabaseSchema } from './schema.js';
+import { isTransient } from './transient-error.js';
+
+export interface UnitOfWorkOptions {
+  /** Runs of `work` before a transient failure is given up and thrown (default 10). */
+  readonly maxAttempts?: number;
+  readonly onHookError?: ((error: unknown) => void) | undefined;
+}
+
+type Hook = () => Promise<void> | void;
+
+/**
+ * BEGIN … COMMIT around `work` (READ COMMITTED: the repositories lock what they change, in a
+ * fixed order), then the after-commit hooks. A deadlock or serialisation failure rolls back and
+ * re-runs `work` after a short random pause, a bounded number of times.
+ */
+export class PostgresUnitOfWork implements UnitOfWork {
+  private readonly maxAttempts: number;
+  private readonly onHookError: (error: unknown) => void;
+  /** Units of work started and not finished (for the pool figures of an embedded database). */
+  inFlight = 0;
+
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    options: UnitOfWorkOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.onHookError = options.onHookError ?? (() => {});
+  }
+
+  async run<T>(work: (tx: TransactionContext) => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const hooks: Hook[] = [];
+        let result: T;
+        try {
+          result = await this.db.transaction().execute((trx) => work(context(trx, hooks)));
+        } catch (error) {
+          if (attempt >= this.maxAttempts || !isTransient(error)) throw error;
+          await pause(attempt);
+          continue;
+        }
+        await this.runHooks(hooks);
+        return result;
+      }
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async runHooks(hooks: readonly Hook[]): Promise<void> {
+    for (const hook of hooks) {
+      try {
+        await hook();
+      } catch (error) {
+        try {
+          this.onHookError(error);
+        } catch {
+          // A failing reporter must not turn a committed unit of work into an error.
+        }
+      }
+    }
+  }
+}
+
+function context(trx: Transaction<DatabaseSchema>, hooks: Hook[]): TransactionContext {
+  return {
+    users: new PostgresUserRepository(trx),
+    accounts: new PostgresAccountRepository(trx),
+    ledger: new PostgresLedgerRepository(trx),
+    transfers: new PostgresTransferRepository(trx),
+    idempotency: new PostgresIdempotencyRepository(trx),
+    sessions: new PostgresSessionRepository(trx),
+    afterCommit: (hook) => void hooks.push(hook),
+  };
+}
+
+/** Exponential backoff with full jitter, capped: 0–4 ms, 0–8 ms, … up to 0–200 ms. */
+function pause(attempt: number): Promise<void> {
+  const ceiling = Math.min(200, 2 ** (attempt + 1));
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
