@@ -24,7 +24,7 @@ export function toNullableTimestamp(value: Date | string | null): Timestamp | nu
   return value === null ? null : toTimestamp(value);
 }
 
-/** jsonb comes back parsed from both drivers; a string is tolerated. */
+/** json comes back parsed from both drivers; a string is tolerated. */
 export function fromJson(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }

@@ -9,7 +9,7 @@ import type { ColumnType } from 'kysely';
 type BigIntColumn = ColumnType<string | number | bigint, number, number>;
 type Timestamptz = ColumnType<Date | string, string, string>;
 type NullableTimestamptz = ColumnType<Date | string | null, string | null, string | null>;
-type Jsonb = ColumnType<unknown, string, string>;
+type Json = ColumnType<unknown, string, string>;
 
 export interface UsersTable {
   id: string;
@@ -64,7 +64,7 @@ export interface IdempotencyRecordsTable {
   user_id: string;
   key: string;
   fingerprint: string;
-  outcome: Jsonb;
+  outcome: Json;
   created_at: Timestamptz;
   expires_at: Timestamptz;
 }

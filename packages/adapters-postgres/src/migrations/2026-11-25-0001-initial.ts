@@ -32,7 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('accounts_status_known', sql`status in ('ACTIVE', 'FROZEN', 'CLOSED')`)
     .addCheckConstraint('accounts_currency_code', sql`currency ~ '^[A-Z]{3}$'`)
     .addCheckConstraint('accounts_balance_not_negative', sql`balance >= 0`)
-    .addCheckConstraint('accounts_version_positive', sql`version >= 1`)
+    .addCheckConstraint('accounts_version_not_negative', sql`version >= 0`)
     .execute();
   // The owner's list (oldest first, ties by id) and the open-accounts count.
   await db.schema.createIndex('accounts_owner_created_idx').on('accounts').columns(['owner_id', 'created_at', 'id']).execute();
@@ -93,7 +93,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id'))
     .addColumn('key', 'varchar(255)', (c) => c.notNull())
     .addColumn('fingerprint', 'text', (c) => c.notNull())
-    .addColumn('outcome', 'jsonb', (c) => c.notNull())
+    // json, not jsonb: a replay must answer the very bytes of the first response, and jsonb
+    // reorders object keys. Nothing ever queries inside it.
+    .addColumn('outcome', 'json', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('idempotency_records_pkey', ['user_id', 'key'])

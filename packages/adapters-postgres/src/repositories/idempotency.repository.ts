@@ -39,7 +39,7 @@ export class PostgresIdempotencyRepository implements IdempotencyRepository {
   async save(record: IdempotencyRecord): Promise<void> {
     // Sent as text and cast, so that both drivers store exactly this JSON (pg would turn a
     // top-level array into a Postgres array).
-    const outcome = sql<string>`cast(${JSON.stringify(record.outcome)}::text as jsonb)`;
+    const outcome = sql<string>`cast(${JSON.stringify(record.outcome)}::text as json)`;
     const values = {
       fingerprint: record.fingerprint,
       outcome,
