@@ -8,7 +8,7 @@ export interface ListTransactionsQuery {
   readonly userId: string;
   readonly accountId: string;
   readonly type?: string | undefined;
-  /** ISO 8601 instants (a date alone means its start, UTC); both bounds inclusive. */
+  /** ISO 8601 instants, UTC unless an offset is given (a date alone means its midnight); both bounds inclusive. */
   readonly from?: string | undefined;
   readonly to?: string | undefined;
   readonly page?: number | undefined;
@@ -31,16 +31,26 @@ export class ListTransactions {
   }
 }
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function instant(text: string | undefined, field: string, errors: FieldError[]): string | undefined {
   if (text === undefined) return undefined;
-  const time = ISO_INSTANT.test(text) ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text) : NaN;
-  if (Number.isNaN(time)) {
+  const match = ISO_INSTANT.exec(text);
+  // Without an offset the text is UTC (Date.parse would read a date-time as the server's local time).
+  const utc = text.length === 10 ? `${text}T00:00:00Z` : match?.[4] === undefined ? `${text}Z` : text;
+  const time = match ? Date.parse(utc) : NaN;
+  if (Number.isNaN(time) || !isCalendarDate(Number(match?.[1]), Number(match?.[2]), Number(match?.[3]))) {
     errors.push({ field, message: 'must be an ISO 8601 date or date-time' });
     return undefined;
   }
   return new Date(time).toISOString();
+}
+
+/** Date.parse rolls impossible days over (2026-02-30 becomes March 2); those are refused instead. */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function ledgerFilter(query: ListTransactionsQuery): LedgerFilter {
