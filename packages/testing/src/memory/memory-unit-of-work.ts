@@ -19,13 +19,23 @@ export class MemoryUnitOfWork implements UnitOfWork {
 
   constructor(private readonly onHookError: (error: unknown) => void = () => {}) {}
 
-  run<T>(work: (tx: TransactionContext) => Promise<T>): Promise<T> {
-    const result = this.queue.then(() => this.runAlone(work));
-    this.queue = result.catch(() => undefined);
+  async run<T>(work: (tx: TransactionContext) => Promise<T>): Promise<T> {
+    const committed = this.queue.then(() => this.runAlone(work));
+    this.queue = committed.catch(() => undefined);
+    // Hooks run once the unit of work has released the store, as after a database COMMIT: a hook
+    // may itself run a unit of work.
+    const { result, hooks } = await committed;
+    for (const hook of hooks) {
+      try {
+        await hook();
+      } catch (error) {
+        this.onHookError(error);
+      }
+    }
     return result;
   }
 
-  private async runAlone<T>(work: (tx: TransactionContext) => Promise<T>): Promise<T> {
+  private async runAlone<T>(work: (tx: TransactionContext) => Promise<T>): Promise<{ result: T; hooks: readonly (() => Promise<void> | void)[] }> {
     const snapshot = structuredClone(this.state);
     const hooks: (() => Promise<void> | void)[] = [];
     const state = this.state;
@@ -45,13 +55,6 @@ export class MemoryUnitOfWork implements UnitOfWork {
       this.state = snapshot;
       throw error;
     }
-    for (const hook of hooks) {
-      try {
-        await hook();
-      } catch (error) {
-        this.onHookError(error);
-      }
-    }
-    return result;
+    return { result, hooks };
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Clock, IdGenerator, PasswordHasher, RandomSource, SecretDigest } from '@banking/domain';
 
 /** A clock that only moves when told to. */
@@ -27,8 +27,9 @@ export class CryptoRandom implements RandomSource {
     for (let i = 0; i < count; i++) out += String(randomInt(10));
     return out;
   }
+  /** 256 random bits in base64url (43 characters). */
   secret(): string {
-    return randomUUID() + randomUUID();
+    return randomBytes(32).toString('base64url');
   }
 }
 

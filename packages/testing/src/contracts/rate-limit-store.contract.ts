@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { RateLimitStore } from '@banking/domain';
+import type { Test } from 'tap';
+import { delay, using } from './support.js';
+
+export interface RateLimitStoreHarness {
+  readonly store: RateLimitStore;
+  close(): Promise<void>;
+}
+
+const aKey = (): string => `contract:${randomUUID()}`;
+
+/** Fixed windows over real time. `open()` once per subtest; keys are random, so harnesses may share a server. */
+export async function rateLimitStoreContract(t: Test, open: () => Promise<RateLimitStoreHarness>): Promise<void> {
+  await t.test('rate limit store: counts 1..N in one window, then a new window', (t) =>
+    using(open, async ({ store }) => {
+      const key = aKey();
+      const windowMs = 300;
+      const counts: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const hit = await store.hit(key, windowMs);
+        counts.push(hit.count);
+        t.ok(hit.resetInMs > 0 && hit.resetInMs <= windowMs, `resetInMs ${hit.resetInMs} is in (0, ${windowMs}]`);
+      }
+      t.same(counts, [1, 2, 3, 4, 5]);
+      await delay(windowMs + 100);
+      const next = await store.hit(key, windowMs);
+      t.equal(next.count, 1, 'a new window starts at 1');
+      t.ok(next.resetInMs > 0 && next.resetInMs <= windowMs, 'with a full window ahead');
+    }),
+  );
+
+  await t.test('rate limit store: keys are independent', (t) =>
+    using(open, async ({ store }) => {
+      const [a, b] = [aKey(), aKey()];
+      await store.hit(a, 60_000);
+      await store.hit(a, 60_000);
+      t.equal((await store.hit(b, 60_000)).count, 1);
+      t.equal((await store.hit(a, 60_000)).count, 3);
+    }),
+  );
+
+  await t.test('rate limit store: 50 concurrent hits on one key count exactly 1..50', (t) =>
+    using(open, async ({ store }) => {
+      const key = aKey();
+      const hits = await Promise.all(Array.from({ length: 50 }, () => store.hit(key, 60_000)));
+      t.same(
+        hits.map((h) => h.count).sort((x, y) => x - y),
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
+      t.ok(hits.every((h) => h.resetInMs > 0 && h.resetInMs <= 60_000), 'every resetInMs is within the window');
+    }),
+  );
+}
