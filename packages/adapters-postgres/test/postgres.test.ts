@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { aLedgerEntry, anAccount, aTransfer, aUser, storeContract } from '@banking/testing';
+import { sql } from 'kysely';
+import t, { type Test } from 'tap';
+import {
+  DatabaseUnavailable,
+  migrateDown,
+  migrateToLatest,
+  openDatabase,
+  verifyLedger,
+  type Database,
+  type DatabaseOptions,
+} from '../src/index.js';
+import { freshDatabase, skipWithoutServer } from './support/databases.js';
+
+const skip = await skipWithoutServer();
+
+/** A migrated database of its own on the shared server, closed and dropped at the test's end. */
+async function serverDatabase(t: Test, options: Partial<DatabaseOptions> = {}): Promise<Database> {
+  const { url } = await freshDatabase(t);
+  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused', ...options });
+  // Registered after the drop: teardowns run last-in first-out, so the pool closes first.
+  t.teardown(() => database.close().catch(() => {}));
+  return database;
+}
+
+await t.test('the store contract, on PostgreSQL', { skip }, async (t) => {
+  const database = await serverDatabase(t);
+  t.equal(database.kind, 'postgres');
+  await storeContract(t, async () => ({ uow: database.uow, close: async () => {} }));
+});
+
+await t.test('BIGINT columns that do not fit a safe integer are refused loudly, never rounded', { skip }, async (t) => {
+  const database = await serverDatabase(t);
+  const user = aUser();
+  const account = anAccount({ ownerId: user.id, balance: 1 });
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(user);
+    await tx.accounts.insert(account);
+  });
+  await sql`update accounts set balance = 9007199254740993 where id = ${account.id}`.execute(database.db);
+  await t.rejects(
+    database.uow.run((tx) => tx.accounts.findById(account.id)),
+    { name: 'RangeError', message: /accounts\.balance holds 9007199254740993/ },
+  );
+});
+
+await t.test('the unit of work re-runs work after a deadlock or serialisation failure, and only then', { skip }, async (t) => {
+  const database = await serverDatabase(t);
+  const transient = (code: string) => Object.assign(new Error(`simulated ${code}`), { code });
+
+  let runs = 0;
+  const user = aUser();
+  const value = await database.uow.run(async (tx) => {
+    runs++;
+    await tx.users.insert({ ...user, fullName: `attempt ${runs}` });
+    if (runs === 1) throw transient('40P01');
+    if (runs === 2) throw transient('40001');
+    return 'committed';
+  });
+  t.equal(value, 'committed');
+  t.equal(runs, 3, 'two transient failures, then success');
+  t.equal((await database.uow.run((tx) => tx.users.findById(user.id)))?.fullName, 'attempt 3', 'only the last attempt is committed');
+
+  runs = 0;
+  const hooks: string[] = [];
+  await database.uow.run(async (tx) => {
+    runs++;
+    tx.afterCommit(() => void hooks.push(`hook of attempt ${runs}`));
+    if (runs === 1) throw transient('40P01');
+  });
+  t.same(hooks, ['hook of attempt 2'], 'hooks of a rolled-back attempt never run');
+
+  runs = 0;
+  await t.rejects(
+    database.uow.run(async () => {
+      runs++;
+      throw Object.assign(new Error('unique'), { code: '23505', constraint: 'users_email_key' });
+    }),
+    { code: '23505' },
+  );
+  t.equal(runs, 1, 'other errors are not retried');
+
+  runs = 0;
+  await t.rejects(
+    database.uow.run(async () => {
+      runs++;
+      throw transient('40P01');
+    }),
+    { code: '40P01' },
+  );
+  t.equal(runs, 10, 'a failure that keeps coming back is given up after a bounded number of attempts');
+});
+
+await t.test('a real deadlock between two units of work is retried, not surfaced', { skip }, async (t) => {
+  const database = await serverDatabase(t);
+  const owner = aUser();
+  const a = anAccount({ ownerId: owner.id, balance: 100 });
+  const b = anAccount({ ownerId: owner.id, balance: 100 });
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(owner);
+    await tx.accounts.insert(a);
+    await tx.accounts.insert(b);
+  });
+  // Locking one row at a time in opposite orders (what lockMany exists to prevent) deadlocks;
+  // PostgreSQL aborts one side with 40P01 and the unit of work runs it again.
+  let attempts = 0;
+  let release = () => {};
+  const barrier = new Promise<void>((resolve) => (release = resolve));
+  let arrived = 0;
+  const lockBoth = (first: string, second: string) =>
+    database.uow.run(async (tx) => {
+      attempts++;
+      await tx.accounts.lockMany([first]);
+      if (++arrived === 2) release();
+      await barrier;
+      await tx.accounts.lockMany([second]);
+      return 'done';
+    });
+  t.same(await Promise.all([lockBoth(a.id, b.id), lockBoth(b.id, a.id)]), ['done', 'done']);
+  t.ok(attempts >= 3, `one side was re-run (${attempts} attempts)`);
+});
+
+await t.test('after-commit hook failures go to onHookError and never reject run', { skip }, async (t) => {
+  const reported: unknown[] = [];
+  const database = await serverDatabase(t, { onHookError: (error) => reported.push(error) });
+  const failure = new Error('cache down');
+  const result = await database.uow.run(async (tx) => {
+    tx.afterCommit(() => {
+      throw failure;
+    });
+    return 1;
+  });
+  t.equal(result, 1);
+  t.same(reported, [failure]);
+});
+
+await t.test('verifyLedger: clean on sound data, and names each broken invariant', { skip }, async (t) => {
+  const database = await serverDatabase(t);
+  const owner = aUser();
+  const a = anAccount({ ownerId: owner.id, balance: 700, version: 3 });
+  const b = anAccount({ ownerId: owner.id, balance: 300, version: 2 });
+  const transfer = aTransfer({ fromAccountId: a.id, toAccountId: b.id, fromAccountNumber: a.number, toAccountNumber: b.number, amount: 300, fromBalanceAfter: 700 });
+  const viaTransfer = { type: 'VIREMENT', amount: 300, transferId: transfer.id } as const;
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(owner);
+    await tx.accounts.insert(a);
+    await tx.accounts.insert(b);
+    await tx.transfers.insert(transfer);
+    await tx.ledger.append([
+      aLedgerEntry({ accountId: a.id, sequence: 1, amount: 1000, balanceAfter: 1000 }),
+      aLedgerEntry({ accountId: a.id, sequence: 3, direction: 'DEBIT', balanceAfter: 700, counterpartyAccountNumber: b.number, ...viaTransfer }),
+      aLedgerEntry({ accountId: b.id, sequence: 2, direction: 'CREDIT', balanceAfter: 300, counterpartyAccountNumber: a.number, ...viaTransfer }),
+    ]);
+  });
+  t.same(await verifyLedger(database), [], 'sound: no violation');
+
+  // Break things behind the adapter's back, the way a bug or a manual fix would.
+  await sql`update accounts set balance = balance + 5 where id = ${a.id}`.execute(database.db);
+  await sql`update ledger_entries set balance_after = 299 where account_id = ${b.id}`.execute(database.db);
+  const orphan = aTransfer({ fromAccountId: b.id, toAccountId: a.id, fromAccountNumber: b.number, toAccountNumber: a.number, amount: 1, fromBalanceAfter: 0 });
+  await database.uow.run((tx) => tx.transfers.insert(orphan));
+  const violations = await verifyLedger(database.db);
+  const checks = violations.map((v) => v.check);
+  t.ok(checks.includes('balance_matches_lines'), 'a balance that is not the sum of its lines');
+  t.ok(checks.includes('balance_after_chain'), 'a balance_after that does not follow the previous line');
+  t.ok(checks.includes('transfer_legs'), 'a transfer without its two legs');
+  t.ok(checks.includes('money_supply'), 'balances that no longer sum to deposits minus withdrawals');
+  t.match(violations.find((v) => v.check === 'transfer_legs')?.detail, new RegExp(`transfer ${orphan.id} has 0 lines`));
+  t.match(violations.find((v) => v.check === 'money_supply')?.detail, /HTG: balances sum to 1005 but deposits - withdrawals = 1000/);
+});
+
+await t.test('migrations go down and up again; openDatabase migrates a fresh database', { skip }, async (t) => {
+  const database = await serverDatabase(t);
+  t.same(await migrateToLatest(database.db), [], 'already at the latest');
+  t.same(await migrateDown(database.db), ['2026-11-25-0001-initial']);
+  const { rows } = await sql<{ n: string }>`select count(*)::text as n from information_schema.tables where table_name = 'accounts'`.execute(database.db);
+  t.equal(rows[0]?.n, '0', 'down drops the tables');
+  t.same(await migrateToLatest(database.db), ['2026-11-25-0001-initial']);
+});
+
+await t.test('the database refuses what the domain refuses', { skip }, async (t) => {
+  const database = await serverDatabase(t);
+  const owner = aUser();
+  const account = anAccount({ ownerId: owner.id, balance: 100 });
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(owner);
+    await tx.accounts.insert(account);
+  });
+  const refused = async (what: string, query: ReturnType<typeof sql>, code: string) =>
+    t.rejects(query.execute(database.db), { code }, what);
+  await refused('a negative balance', sql`update accounts set balance = -1 where id = ${account.id}`, '23514');
+  await refused('an account number that is not 12 digits', sql`update accounts set number = '12345678901a' where id = ${account.id}`, '23514');
+  await refused('an unknown status', sql`update accounts set status = 'DELETED' where id = ${account.id}`, '23514');
+  await refused('an account without an owner', sql`update accounts set owner_id = ${randomUUID()} where id = ${account.id}`, '23503');
+  const line = (overrides: Parameters<typeof aLedgerEntry>[0]) => database.uow.run((tx) => tx.ledger.append([aLedgerEntry({ accountId: account.id, ...overrides })]));
+  await t.rejects(line({ amount: 0 }), { code: '23514' }, 'a zero amount');
+  await t.rejects(line({ balanceAfter: -1 }), { code: '23514' }, 'a negative balance_after');
+  await t.rejects(line({ type: 'DEPOT', direction: 'DEBIT' }), { code: '23514' }, 'a deposit that debits');
+  await t.rejects(line({ accountId: randomUUID() }), { code: '23503' }, 'a line of an unknown account');
+  await line({ sequence: 1 });
+  await t.rejects(line({ sequence: 1 }), { code: '23505' }, 'two lines with one sequence on one account');
+});
+
+await t.test('a statement longer than the timeout is cancelled, and the pool goes on', { skip }, async (t) => {
+  const database = await serverDatabase(t, { statementTimeoutMs: 300 });
+  const started = Date.now();
+  await t.rejects(sql`select pg_sleep(3)`.execute(database.db), { code: '57014' }, 'query_canceled');
+  t.ok(Date.now() - started < 2500, 'cancelled at the timeout, not after the sleep');
+  await database.ping();
+  t.pass('the next query is answered');
+});
+
+await t.test('ping answers while the database is there and rejects once it is gone; stats count the pool', { skip }, async (t) => {
+  const { url, drop } = await freshDatabase(t);
+  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused', poolMax: 3 });
+  t.teardown(() => database.close().catch(() => {}));
+  await database.ping();
+  const stats = database.stats();
+  t.ok(stats.total >= 1 && stats.total <= 3, `total within the pool size (${stats.total})`);
+  t.equal(stats.waiting, 0);
+  await drop();
+  await t.rejects(database.ping(), 'ping rejects when the database is gone');
+});
+
+await t.test('an unreachable DATABASE_URL: DatabaseUnavailable naming it, password masked', async (t) => {
+  const error = await openDatabase({ databaseUrl: 'postgres://banker:s3cr3t-pw@127.0.0.1:1/bank', dataDir: 'unused' }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.ok(error instanceof DatabaseUnavailable, 'a DatabaseUnavailable');
+  t.match(error, { code: 'database_unavailable', name: 'DatabaseUnavailable' });
+  const message = (error as Error).message;
+  t.match(message, /DATABASE_URL=postgres:\/\/banker:\*\*\*\*@127\.0\.0\.1:1\/bank/, `names the URL (${message})`);
+  t.notMatch(message, /s3cr3t/, 'without the password');
+
+  await t.rejects(openDatabase({ databaseUrl: 'not a url :: s3cr3t', dataDir: 'unused' }), {
+    code: 'database_unavailable',
+    message: /^Invalid DATABASE_URL: DATABASE_URL=\(not a valid URL\)$/,
+  });
+});
+
+await t.test('a database that does not exist on a live server is DatabaseUnavailable too', { skip }, async (t) => {
+  const { url } = await freshDatabase(t);
+  const missing = new URL(url);
+  missing.pathname = `/missing_${randomUUID().slice(0, 8)}`;
+  await t.rejects(openDatabase({ databaseUrl: missing.toString(), dataDir: 'unused' }), {
+    code: 'database_unavailable',
+    message: /DATABASE_URL=.*does not exist/,
+  });
+});
