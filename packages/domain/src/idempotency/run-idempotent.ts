@@ -41,6 +41,9 @@ export async function runIdempotent<T>(
   work: (tx: TransactionContext, now: Timestamp) => Promise<T>,
 ): Promise<Idempotent<T>> {
   const { key } = scope;
+  if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw ValidationFailed.field('Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
+  }
   if (key === undefined) {
     const value = await deps.uow.run((tx) => work(tx, timestamp(deps.clock.now())));
     return { value, replayed: false };

@@ -21,8 +21,11 @@ let counter = 0;
 
 export const PASSWORD = 'correct horse battery';
 
-export function bank(overrides: Partial<BankingDeps> & { policy?: Partial<BankingPolicy> } = {}): Bank {
-  const fixture = memoryBanking(overrides);
+export type BankOverrides = Omit<Partial<BankingDeps>, 'policy'> & { policy?: Partial<BankingPolicy> };
+
+export function bank(overrides: BankOverrides = {}): Bank {
+  // memoryBanking's parameter type intersects `policy` with the full BankingPolicy; it does merge a partial one.
+  const fixture = memoryBanking(overrides as Parameters<typeof memoryBanking>[0]);
   const { banking } = fixture;
   const self: Bank = {
     ...fixture,
