@@ -1,0 +1,146 @@
+import type { Banking, RateLimitStore } from '@banking/domain';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { AppConfig } from './config.js';
+import { HttpError } from './http/http-error.js';
+import { validatorCompiler } from './http/validator-compiler.js';
+import authPlugin from './plugins/auth.plugin.js';
+import errorsPlugin from './plugins/errors.plugin.js';
+import metricsPlugin, { type MetricsSource } from './plugins/metrics.plugin.js';
+import rateLimitPlugin from './plugins/rate-limit.plugin.js';
+import requestIdPlugin, { requestId } from './plugins/request-id.plugin.js';
+import swaggerPlugin from './plugins/swagger.plugin.js';
+import { accountsRoutes } from './routes/accounts.routes.js';
+import { authRoutes } from './routes/auth.routes.js';
+import { operationsRoutes, type ReadinessCheck } from './routes/operations.routes.js';
+import { transactionsRoutes } from './routes/transactions.routes.js';
+import { transfersRoutes } from './routes/transfers.routes.js';
+
+export interface AppDeps {
+  /** The use cases: the only way into the bank. */
+  readonly banking: Banking;
+  readonly config: AppConfig;
+  readonly rateLimitStore: RateLimitStore;
+  /** What /ready asks (database, Redis…). */
+  readonly readiness: readonly ReadinessCheck[];
+  /** Figures exported on /metrics (pool, cache…). */
+  readonly metricsSources?: readonly MetricsSource[];
+  /** false: no logs (tests); a stream: JSON lines there; default: JSON lines on stdout. */
+  readonly logger?: false | { readonly stream: DestinationStream };
+  /** Largest accepted request body, in bytes (default 16 KiB). */
+  readonly bodyLimit?: number;
+}
+
+export const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+/** Paths neither rate limited nor behind the API prefix. */
+export function isOperationalPath(path: string): boolean {
+  return path === '/health' || path === '/ready' || path === '/metrics' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+}
+
+function isProbe(url: string): boolean {
+  return url === '/health' || url === '/ready' || url === '/metrics';
+}
+
+/** Log redaction: secrets never reach a log line, whatever gets logged by mistake. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'password',
+  '*.password',
+  'refresh_token',
+  '*.refresh_token',
+  'access_token',
+  '*.access_token',
+  'refreshToken',
+  '*.refreshToken',
+  'secretKey',
+  '*.secretKey',
+  'client_secret',
+  '*.client_secret',
+];
+
+/**
+ * The HTTP API: every route of the contract over the domain's use cases. Returns a ready Fastify
+ * instance (call `listen`, or `inject` in tests).
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const prefix = `/api/${config.apiVersion}`;
+  const app = Fastify({
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            ...(deps.logger?.stream !== undefined && { stream: deps.logger.stream }),
+          },
+    genReqId: requestId,
+    logController: new LogController({
+      requestIdLogLabel: 'request_id',
+      // Probes and scrapes every few seconds would drown the log.
+      disableRequestLogging: (request) => isProbe(request.url),
+    }),
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Only JSON (and, for /auth/token, forms): text/plain bodies get 415 instead of a string body.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(requestIdPlugin);
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { sources: deps.metricsSources ?? [] });
+  await app.register(authPlugin, {
+    banking: deps.banking,
+    secretKey: config.secretKey,
+    algorithm: config.algorithm,
+    accessTokenTtlSeconds: config.accessTokenExpireMinutes * 60,
+  });
+  await app.register(rateLimitPlugin, {
+    store: deps.rateLimitStore,
+    max: config.rateLimitPerMinute,
+    authMax: config.authRateLimitPerMinute,
+    exempt: isOperationalPath,
+    userOf: (request) => app.accessClaims(request)?.sub ?? null,
+  });
+  await app.register(swaggerPlugin, { prefix, version: config.apiVersion });
+
+  // A request without a body validates as an empty object ("account_type is required"), while a
+  // JSON body that is not an object (null, [], "x") fails as `body`.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    // Account data is private: no shared or browser cache may keep it.
+    if (request.url.startsWith(`${prefix}/`) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+  });
+
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
+    throw new HttpError(404, 'not_found', `No route matches ${request.method} ${request.url.split('?', 1)[0] ?? ''}.`);
+  });
+
+  const routeDeps = { banking: deps.banking };
+  await app.register(operationsRoutes, { readiness: deps.readiness });
+  await app.register(authRoutes, { ...routeDeps, prefix: `${prefix}/auth` });
+  await app.register(
+    async (secured) => {
+      secured.addHook('preParsing', secured.authenticate);
+      await secured.register(accountsRoutes, { ...routeDeps, prefix: '/accounts' });
+      await secured.register(transactionsRoutes, { ...routeDeps, prefix: '/accounts' });
+      await secured.register(transfersRoutes, { ...routeDeps, prefix: '/transfers' });
+    },
+    { prefix },
+  );
+
+  await app.ready();
+  return app;
+}
