@@ -1,3 +1,9 @@
+/**
+ * One contract suite per port, each a function of a tap Test and an adapter (or a factory of
+ * harnesses, opened per subtest and closed after it). Every implementation of a port runs the same
+ * suite: memory here, PostgreSQL/PGlite and Redis in their packages. Only tap's types are imported,
+ * so loading @banking/testing never loads tap.
+ */
 export { storeContract, type StoreHarness } from './store.contract.js';
 export { cacheContract, type CacheHarness } from './cache.contract.js';
 export { denylistContract, type DenylistHarness } from './denylist.contract.js';

@@ -17,16 +17,31 @@ export async function rateLimitStoreContract(t: Test, open: () => Promise<RateLi
       const key = aKey();
       const windowMs = 300;
       const counts: number[] = [];
+      let previousReset = windowMs;
       for (let i = 0; i < 5; i++) {
         const hit = await store.hit(key, windowMs);
         counts.push(hit.count);
-        t.ok(hit.resetInMs > 0 && hit.resetInMs <= windowMs, `resetInMs ${hit.resetInMs} is in (0, ${windowMs}]`);
+        t.ok(hit.resetInMs > 0 && hit.resetInMs <= previousReset, `resetInMs ${hit.resetInMs} is in (0, ${previousReset}]: a hit never extends the window`);
+        previousReset = hit.resetInMs;
       }
       t.same(counts, [1, 2, 3, 4, 5]);
       await delay(windowMs + 100);
       const next = await store.hit(key, windowMs);
       t.equal(next.count, 1, 'a new window starts at 1');
       t.ok(next.resetInMs > 0 && next.resetInMs <= windowMs, 'with a full window ahead');
+    }),
+  );
+
+  await t.test('rate limit store: windows are fixed: hits inside a window do not prolong it', (t) =>
+    using(open, async ({ store }) => {
+      const key = aKey();
+      const windowMs = 300;
+      await store.hit(key, windowMs);
+      await delay(150);
+      await store.hit(key, windowMs);
+      await delay(200);
+      // 350 ms after the first hit its window has closed, whatever happened at 150 ms.
+      t.equal((await store.hit(key, windowMs)).count, 1, 'a new window has opened');
     }),
   );
 

@@ -2,6 +2,7 @@ import type { Test } from 'tap';
 import { accountCases } from './store/accounts.cases.js';
 import { concurrencyCases } from './store/concurrency.cases.js';
 import { idempotencyCases } from './store/idempotency.cases.js';
+import { invariantCases } from './store/invariants.cases.js';
 import { ledgerCases } from './store/ledger.cases.js';
 import { sessionCases } from './store/sessions.cases.js';
 import type { OpenStore } from './store/store-harness.js';
@@ -21,6 +22,7 @@ export async function storeContract(t: Test, open: OpenStore): Promise<void> {
   await userCases(t, open);
   await accountCases(t, open);
   await concurrencyCases(t, open);
+  await invariantCases(t, open);
   await ledgerCases(t, open);
   await transferCases(t, open);
   await idempotencyCases(t, open);

@@ -50,9 +50,15 @@ export class MemoryUserRepository implements UserRepository {
   }
 }
 
+/** What a database CHECK (balance >= 0) does: a bug above the store cannot commit a negative balance. */
+function assertBalance(account: Account): void {
+  if (!Number.isSafeInteger(account.balance) || account.balance < 0) throw new Error(`balance out of range on ${account.id}`);
+}
+
 export class MemoryAccountRepository implements AccountRepository {
   constructor(private readonly state: MemoryState) {}
   async insert(account: Account): Promise<void> {
+    assertBalance(account);
     if (this.state.accounts.has(account.id) || [...this.state.accounts.values()].some((a) => a.number === account.number)) {
       throw new Error(`duplicate account ${account.id} / ${account.number}`);
     }
@@ -86,6 +92,7 @@ export class MemoryAccountRepository implements AccountRepository {
   }
   async update(account: Account): Promise<void> {
     if (!this.state.accounts.has(account.id)) throw new Error(`unknown account ${account.id}`);
+    assertBalance(account);
     this.state.accounts.set(account.id, copy(account));
   }
 }
