@@ -1,7 +1,7 @@
 import type { Banking, RateLimitStore } from '@banking/domain';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { DestinationStream } from 'pino';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { HttpError } from './http/http-error.js';
 import { validatorCompiler } from './http/validator-compiler.js';
@@ -26,8 +26,8 @@ export interface AppDeps {
   readonly readiness: readonly ReadinessCheck[];
   /** Figures exported on /metrics (pool, cache…). */
   readonly metricsSources?: readonly MetricsSource[];
-  /** false: no logs (tests); a stream: JSON lines there; default: JSON lines on stdout. */
-  readonly logger?: false | { readonly stream: DestinationStream };
+  /** false: no logs (tests); a stream: JSON lines there; an instance: that pino logger; default: JSON lines on stdout. */
+  readonly logger?: false | { readonly stream: DestinationStream } | { readonly instance: Logger };
   /** Largest accepted request body, in bytes (default 16 KiB). */
   readonly bodyLimit?: number;
 }
@@ -63,6 +63,15 @@ export const REDACTED_PATHS = [
   '*.client_secret',
 ];
 
+/** pino options: JSON lines, secrets redacted. */
+export function loggerOptions(level: string, stream?: DestinationStream) {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(stream !== undefined && { stream }),
+  };
+}
+
 /**
  * The HTTP API: every route of the contract over the domain's use cases. Returns a ready Fastify
  * instance (call `listen`, or `inject` in tests).
@@ -70,15 +79,14 @@ export const REDACTED_PATHS = [
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const prefix = `/api/${config.apiVersion}`;
+  const logging =
+    deps.logger === false
+      ? { logger: false }
+      : deps.logger !== undefined && 'instance' in deps.logger
+        ? { loggerInstance: deps.logger.instance as FastifyBaseLogger }
+        : { logger: loggerOptions(config.logLevel, deps.logger?.stream) };
   const app = Fastify({
-    logger:
-      deps.logger === false
-        ? false
-        : {
-            level: config.logLevel,
-            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-            ...(deps.logger?.stream !== undefined && { stream: deps.logger.stream }),
-          },
+    ...logging,
     genReqId: requestId,
     logController: new LogController({
       requestIdLogLabel: 'request_id',

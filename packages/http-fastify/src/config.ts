@@ -172,7 +172,7 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
   const redisHost = optional('REDIS_HOST');
   if (redisUrl === undefined && redisHost !== undefined) {
     if (!/^[A-Za-z0-9.\-:[\]]+$/.test(redisHost)) problems.push(`REDIS_HOST=${JSON.stringify(redisHost)}: must be a host name or IP address`);
-    else redisUrl = `redis://${redisHost}:${redisPort}/${redisDb}`;
+    else redisUrl = `redis://${redisHost.includes(':') && !redisHost.startsWith('[') ? `[${redisHost}]` : redisHost}:${redisPort}/${redisDb}`;
   }
 
   const algorithm = oneOf<JwtAlgorithm>('ALGORITHM', ['HS256', 'HS384', 'HS512']);
