@@ -55,7 +55,7 @@ export class RedisConnection {
     this.client = createClient({
       url: options.url,
       disableOfflineQueue: true,
-      commandsQueueMaxLength: 1000,
+      commandsQueueMaxLength: 5000,
       disableClientInfo: true,
       socket: {
         connectTimeout: options.connectTimeoutMs,

@@ -30,8 +30,9 @@ export class RedisDenylist implements TokenDenylist {
     if (!this.connection.isHealthy()) return;
     try {
       await this.write(id, time);
-    } catch {
+    } catch (error) {
       // Kept locally; the recovery that follows the failure writes it to Redis.
+      this.connection.fail(error);
     }
   }
 
