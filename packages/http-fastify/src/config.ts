@@ -16,6 +16,8 @@ export interface AppConfig {
   readonly dbPoolMax: number;
   /** From REDIS_URL, or built from REDIS_HOST/REDIS_PORT/REDIS_DB; undefined: in-process stores. */
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key (several deployments, or tests, can share one Redis). */
+  readonly redisKeyPrefix: string;
   readonly secretKey: string;
   /** True when no SECRET_KEY was given and a random one was made for this process (development). */
   readonly secretKeyGenerated: boolean;
@@ -46,6 +48,7 @@ export const ENV_DEFAULTS = {
   REDIS_HOST: '',
   REDIS_PORT: '6379',
   REDIS_DB: '0',
+  REDIS_KEY_PREFIX: 'bank:',
   SECRET_KEY: '',
   ALGORITHM: 'HS256',
   ACCESS_TOKEN_EXPIRE_MINUTES: '30',
@@ -174,6 +177,8 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
     if (!/^[A-Za-z0-9.\-:[\]]+$/.test(redisHost)) problems.push(`REDIS_HOST=${JSON.stringify(redisHost)}: must be a host name or IP address`);
     else redisUrl = `redis://${redisHost.includes(':') && !redisHost.startsWith('[') ? `[${redisHost}]` : redisHost}:${redisPort}/${redisDb}`;
   }
+  const redisKeyPrefix = raw('REDIS_KEY_PREFIX');
+  if (!/^[\x21-\x7e]{1,128}$/.test(redisKeyPrefix)) problems.push(`REDIS_KEY_PREFIX=${JSON.stringify(redisKeyPrefix)}: must be 1 to 128 visible ASCII characters`);
 
   const algorithm = oneOf<JwtAlgorithm>('ALGORITHM', ['HS256', 'HS384', 'HS512']);
   let secretKey = optional('SECRET_KEY');
@@ -220,6 +225,7 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
       databaseUrl,
       dbPoolMax,
       redisUrl,
+      redisKeyPrefix,
       secretKey,
       secretKeyGenerated,
       algorithm,

@@ -73,6 +73,7 @@ export async function openResources(config: AppConfig, log: Logger): Promise<Res
     try {
       redis = await openRedis({
         url: config.redisUrl,
+        keyPrefix: config.redisKeyPrefix,
         fallbackRateLimitStore: local.rateLimitStore,
         log: { warn: (obj, msg) => log.warn(obj, msg), info: (obj, msg) => log.info(obj, msg) },
       });
@@ -86,6 +87,11 @@ export async function openResources(config: AppConfig, log: Logger): Promise<Res
 
 export async function closeResources(resources: Resources): Promise<void> {
   await Promise.allSettled([resources.database.close(), resources.redis?.close()]);
+}
+
+/** Hits over lookups since start (0 before the first lookup). */
+function hitRatio(hits: number, misses: number): number {
+  return hits + misses === 0 ? 0 : hits / (hits + misses);
 }
 
 /** A child container with every port, the use cases and the app's dependencies registered. */
@@ -151,11 +157,14 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
           name: 'redis',
           stats: () => {
             const { connected, ...figures } = redis.stats();
-            return { connected: connected ? 1 : 0, ...figures };
+            return { connected: connected ? 1 : 0, ...figures, cacheHitRatio: hitRatio(figures.cacheHits, figures.cacheMisses) };
           },
         });
       } else {
-        sources.push({ name: 'cache', stats: () => ({ hits: local.cache.hits, misses: local.cache.misses }) });
+        sources.push({
+          name: 'cache',
+          stats: () => ({ hits: local.cache.hits, misses: local.cache.misses, hitRatio: hitRatio(local.cache.hits, local.cache.misses) }),
+        });
       }
       return sources;
     }),
