@@ -42,6 +42,8 @@ export class PostgresUserRepository implements UserRepository {
   }
 
   async findByEmail(email: string): Promise<User | undefined> {
+    // PostgreSQL text cannot hold U+0000, so no stored email has one (and sending it is an error).
+    if (email.includes('\u0000')) return undefined;
     const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     return row && toUser(row);
   }

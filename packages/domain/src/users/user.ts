@@ -16,7 +16,9 @@ export type UserProfile = Omit<User, 'passwordHash'>;
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// No whitespace and no control characters (a database cannot store U+0000 in text).
+// eslint-disable-next-line no-control-regex
+const EMAIL = /^[^\s@\u0000-\u001f\u007f]+@[^\s@\u0000-\u001f\u007f]+\.[^\s@\u0000-\u001f\u007f]+$/;
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -39,6 +41,8 @@ export function passwordError(password: string): FieldError | undefined {
 export function fullNameError(fullName: string): FieldError | undefined {
   const length = [...fullName.trim()].length;
   if (length < 1 || length > 255) return { field: 'full_name', message: 'must be 1 to 255 characters long' };
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(fullName)) return { field: 'full_name', message: 'must not contain control characters' };
   return undefined;
 }
 

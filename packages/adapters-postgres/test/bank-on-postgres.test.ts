@@ -172,3 +172,11 @@ await t.test('the same Idempotency-Key 20 times at once moves money once', { ski
   t.equal(rows[0]?.n, '1', 'one transfer row');
   t.same(await verifyLedger(database), [], 'ledger:verify is clean');
 });
+
+await t.test('text PostgreSQL cannot store (U+0000) is bad input, never a database error', { skip }, async (t) => {
+  const { banking } = await bank(t);
+  const register = (email: string, fullName: string) => banking.registerUser.execute({ email, password: 'correct horse battery', fullName });
+  await t.rejects(register(`nul\u0000${randomUUID()}@example.test`, 'Ada'), { code: 'validation_failed' }, 'an email with NUL');
+  await t.rejects(register(`${randomUUID()}@example.test`, 'Ada\u0000Lovelace'), { code: 'validation_failed' }, 'a name with NUL');
+  await t.rejects(banking.login.execute({ email: 'nul\u0000@example.test', password: 'correct horse battery' }), { code: 'invalid_credentials' }, 'a login with NUL');
+});
