@@ -55,22 +55,21 @@ export function sendProblem(reply: FastifyReply, problem: Rendered & Record<stri
   return reply.status(body.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
+/** The same detail sentence whether the schema or the domain found the problem. */
+function validationProblem(errors: readonly FieldError[]): Rendered {
+  return { code: 'validation_failed', detail: `The request is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`, errors };
+}
+
 function render(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): Rendered {
   if (error instanceof HttpError) return { code: error.code, detail: error.message, headers: error.headers, status: error.statusCode };
   if (error instanceof DomainError && ERROR_TABLE[error.code] !== undefined) {
     if (error instanceof ReplayedRefusal) reply.header('idempotent-replayed', 'true');
-    const errors = error instanceof ValidationFailed || error instanceof ReplayedRefusal ? error.errors : undefined;
-    return { code: error.code, detail: error.message, ...(error.code === 'validation_failed' && { errors: errors ?? [] }) };
+    const errors = error instanceof ValidationFailed || error instanceof ReplayedRefusal ? error.errors : [];
+    if (error.code === 'validation_failed' && errors.length > 0) return validationProblem(errors);
+    return { code: error.code, detail: error.message, ...(error.code === 'validation_failed' && { errors }) };
   }
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) {
-    const errors = toFieldErrors(fastifyError.validation, fastifyError.validationContext);
-    return {
-      code: 'validation_failed',
-      detail: `The request is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`,
-      errors,
-    };
-  }
+  if (fastifyError.validation) return validationProblem(toFieldErrors(fastifyError.validation, fastifyError.validationContext));
   const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
   if (known) return known;
   if (error.name === 'DatabaseUnavailable' || fastifyError.code === 'database_unavailable') {
