@@ -6,6 +6,8 @@ import { PostgresLedgerRepository } from './repositories/ledger.repository.js';
 import { PostgresSessionRepository } from './repositories/session.repository.js';
 import { PostgresTransferRepository } from './repositories/transfer.repository.js';
 import { PostgresUserRepository } from './repositories/user.repository.js';
+import { isConnectionError } from './connection-error.js';
+import { DatabaseUnavailable } from './database-unavailable.js';
 import type { DatabaseSchema } from './schema.js';
 import { isTransient } from './transient-error.js';
 
@@ -20,7 +22,8 @@ type Hook = () => Promise<void> | void;
 /**
  * BEGIN … COMMIT around `work` (READ COMMITTED: the repositories lock what they change, in a
  * fixed order), then the after-commit hooks. A deadlock or serialisation failure rolls back and
- * re-runs `work` after a short random pause, a bounded number of times.
+ * re-runs `work` after a short random pause, a bounded number of times. A lost or refused
+ * connection, or a statement timeout, becomes DatabaseUnavailable (503 for the API).
  */
 export class PostgresUnitOfWork implements UnitOfWork {
   private readonly maxAttempts: number;
@@ -45,6 +48,8 @@ export class PostgresUnitOfWork implements UnitOfWork {
         try {
           result = await this.db.transaction().execute((trx) => work(context(trx, hooks)));
         } catch (error) {
+          // Never re-run after a lost connection: the COMMIT may have happened.
+          if (isConnectionError(error)) throw new DatabaseUnavailable(`The database is unavailable: ${describe(error)}`, { cause: error });
           if (attempt >= this.maxAttempts || !isTransient(error)) throw error;
           await pause(attempt);
           continue;
@@ -82,6 +87,11 @@ function context(trx: Transaction<DatabaseSchema>, hooks: Hook[]): TransactionCo
     sessions: new PostgresSessionRepository(trx),
     afterCommit: (hook) => void hooks.push(hook),
   };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Exponential backoff with full jitter, capped: 0–4 ms, 0–8 ms, … up to 0–200 ms. */

@@ -209,6 +209,31 @@ await t.test('a statement longer than the timeout is cancelled, and the pool goe
   t.ok(Date.now() - started < 2500, 'cancelled at the timeout, not after the sleep');
   await database.ping();
   t.pass('the next query is answered');
+
+  // A unit of work stuck behind a lock that a hung transaction holds: cancelled at the timeout
+  // and reported as DatabaseUnavailable (503), never left waiting.
+  const owner = aUser();
+  const account = anAccount({ ownerId: owner.id });
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(owner);
+    await tx.accounts.insert(account);
+  });
+  let releaseHung = () => {};
+  const hungHolds = new Promise<void>((resolve) => {
+    void database.db.transaction().execute(async (trx) => {
+      await sql`select id from accounts where id = ${account.id} for update`.execute(trx);
+      resolve();
+      await new Promise<void>((release) => (releaseHung = release));
+    });
+  });
+  await hungHolds;
+  const waited = Date.now();
+  await t.rejects(
+    database.uow.run((tx) => tx.accounts.lockMany([account.id])),
+    { name: 'DatabaseUnavailable', code: 'database_unavailable', message: /statement timeout/ },
+  );
+  t.ok(Date.now() - waited < 2500, 'given up at the timeout');
+  releaseHung();
 });
 
 await t.test('ping answers while the database is there and rejects once it is gone; stats count the pool', { skip }, async (t) => {
@@ -221,6 +246,11 @@ await t.test('ping answers while the database is there and rejects once it is go
   t.equal(stats.waiting, 0);
   await drop();
   await t.rejects(database.ping(), 'ping rejects when the database is gone');
+  await t.rejects(
+    database.uow.run((tx) => tx.users.findById(randomUUID())),
+    { name: 'DatabaseUnavailable', code: 'database_unavailable', message: /^The database is unavailable: / },
+    'a unit of work rejects with DatabaseUnavailable (503), not a raw driver error',
+  );
 });
 
 await t.test('an unreachable DATABASE_URL: DatabaseUnavailable naming it, password masked', async (t) => {
