@@ -71,6 +71,19 @@ await t.test('the unit of work re-runs work after a deadlock or serialisation fa
   });
   t.same(hooks, ['hook of attempt 2'], 'hooks of a rolled-back attempt never run');
 
+  // Two openings drawing the same random account number: the loser re-runs and draws again.
+  const taken = anAccount({ ownerId: user.id });
+  await database.uow.run((tx) => tx.accounts.insert(taken));
+  runs = 0;
+  const opened = await database.uow.run(async (tx) => {
+    runs++;
+    const account = anAccount({ ownerId: user.id, ...(runs === 1 && { number: taken.number }) });
+    await tx.accounts.insert(account);
+    return account;
+  });
+  t.equal(runs, 2, 'a duplicate account number is retried');
+  t.not(opened.number, taken.number);
+
   runs = 0;
   await t.rejects(
     database.uow.run(async () => {
