@@ -1,0 +1,141 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, rmdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Test } from 'tap';
+import { freePort } from '../../../adapters-redis/test/support/private-redis.js';
+
+export { freePort };
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const MAIN = join(ROOT, 'packages/http-fastify/dist/main.js');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const BUILD_LOCK = join(tmpdir(), 'banking-api-tsc-build.lock');
+
+export const E2E_SECRET = 'e2e-test-secret-key-long-enough-for-hs256-0123456789abcdef';
+
+let built: Promise<void> | undefined;
+
+/**
+ * `tsc -b` once per test process, so the server started is the current source (a no-op when
+ * `pnpm test` built already). Test files run in parallel: a lock directory keeps two builds from
+ * writing dist/ at once.
+ */
+export function ensureBuilt(): Promise<void> {
+  built ??= (async () => {
+    for (let i = 0; ; i++) {
+      try {
+        await mkdir(BUILD_LOCK);
+        break;
+      } catch {
+        const age = await stat(BUILD_LOCK).then((s) => Date.now() - s.mtimeMs, () => 0);
+        if (age > 120_000 || i > 1200) await rm(BUILD_LOCK, { recursive: true, force: true });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    try {
+      await promisify(execFile)(process.execPath, [TSC, '-b'], { cwd: ROOT, timeout: 180_000 });
+    } finally {
+      await rmdir(BUILD_LOCK).catch(() => undefined);
+    }
+  })();
+  return built;
+}
+
+/** A JSON log line of the API process. */
+export type LogLine = Record<string, unknown> & { readonly msg?: string; readonly level?: number };
+
+export interface ApiProcess {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+  readonly logs: LogLine[];
+  readonly stderr: () => string;
+  /** Resolves with the exit code (or the signal) once the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  signal(signal: NodeJS.Signals): void;
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts `node packages/http-fastify/dist/main.js` as a real process on a free port, with only the
+ * variables given (plus PATH, HOST, PORT, NODE_ENV=test, a test SECRET_KEY and LOG_LEVEL=warn), in
+ * an empty working directory (no stray .env). Resolves when /health answers; stopped at the end of
+ * the test.
+ */
+export async function startApi(t: Test, name: string, env: Readonly<Record<string, string>>): Promise<ApiProcess> {
+  await ensureBuilt();
+  const port = await freePort();
+  const cwd = await mkdtemp(join(tmpdir(), 'banking-api-'));
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    cwd,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SECRET_KEY: E2E_SECRET,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: LogLine[] = [];
+  let stderr = '';
+  let pending = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ msg: line });
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  let hasExited = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      hasExited = true;
+      resolve({ code, signal });
+    }),
+  );
+  const stop = async (graceMs = 15_000) => {
+    if (!hasExited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    }
+    return exited;
+  };
+  t.teardown(async () => {
+    await stop(5000);
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (hasExited) throw new Error(`API ${name} exited at start-up: ${stderr}${JSON.stringify(logs.slice(-5))}`);
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`API ${name} did not answer /health within 30 s: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { name, url, pid: child.pid!, logs, stderr: () => stderr, exited, signal: (s) => child.kill(s), stop };
+}
