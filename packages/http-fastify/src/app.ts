@@ -24,6 +24,8 @@ export interface AppDeps {
   readonly rateLimitStore: RateLimitStore;
   /** What /ready asks (database, Redis…). */
   readonly readiness: readonly ReadinessCheck[];
+  /** How long /ready waits for each check (default 2000 ms). */
+  readonly readinessTimeoutMs?: number;
   /** Figures exported on /metrics (pool, cache…). */
   readonly metricsSources?: readonly MetricsSource[];
   /** false: no logs (tests); a stream: JSON lines there; an instance: that pino logger; default: JSON lines on stdout. */
@@ -137,7 +139,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const routeDeps = { banking: deps.banking };
-  await app.register(operationsRoutes, { readiness: deps.readiness });
+  await app.register(operationsRoutes, {
+    readiness: deps.readiness,
+    ...(deps.readinessTimeoutMs !== undefined && { readinessTimeoutMs: deps.readinessTimeoutMs }),
+  });
   await app.register(authRoutes, { ...routeDeps, prefix: `${prefix}/auth` });
   await app.register(
     async (secured) => {
