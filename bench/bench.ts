@@ -1,0 +1,373 @@
+// `pnpm bench`: the raw PostgreSQL ceiling (pgbench) and the API driven over HTTP (autocannon),
+// in one run on this machine, then a Markdown report with a PNG chart in bench/results/.
+//
+//   pnpm bench                       # ceiling, API with 1 and 2 workers (1k accounts), embedded PGlite
+//   pnpm bench --big                 # also 1M accounts / 10M ledger lines seeded with SQL
+//   pnpm bench --seconds=20 --label=after-pool
+//   pnpm bench --runs=api-1w --scenarios=transfer,balance --cpu-prof   # profile the API
+//
+// Needs PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres, a
+// user that may create databases), pgbench, psql and redis-server on PATH. Scratch databases and
+// the private Redis are removed at the end, also on failure.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiClient, inBatches } from './lib/api-client.js';
+import { chartSvg, renderPng } from './lib/chart.js';
+import { measureLoad, type LoadResult } from './lib/load.js';
+import { measureCeiling, type Ceiling } from './lib/pgbench.js';
+import type { ProcessGroup } from './lib/proc-sampler.js';
+import { freePort, startApi, startRedis } from './lib/processes.js';
+import { chartSpec, headlines, reportMarkdown, type HistoryEntry } from './lib/report.js';
+import type { ApiRun, BenchRun, MachineInfo } from './lib/results.js';
+import { allScenarios, BENCH_PASSWORD, type BenchUser, type Population } from './lib/scenarios.js';
+import { ACCOUNTS_PER_USER, accountNumber, seed, seededEmail, seededId } from './lib/seed.js';
+import { createDatabase, databaseUrl, dropDatabase, pgServerFromUrl, psql, run, type PgServer } from './lib/shell.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const RESULTS = join(ROOT, 'bench', 'results');
+const TMP = join(ROOT, 'bench', 'tmp');
+const PREFIX = '/api/v1';
+
+const { values: args } = parseArgs({
+  options: {
+    big: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+    label: { type: 'string', default: 'run' },
+    runs: { type: 'string' },
+    scenarios: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'no-report': { type: 'boolean', default: false },
+    'pool-max': { type: 'string' },
+  },
+});
+
+const SECONDS = Number(args.seconds);
+const WARMUP = Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const ACTIVE_USERS = 200;
+const ADMIN_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const server = pgServerFromUrl(ADMIN_URL);
+const wantedRuns = args.runs?.split(',').map((s) => s.trim());
+const wantedScenarios = args.scenarios?.split(',').map((s) => s.trim());
+const wants = (run: string) => wantedRuns === undefined || wantedRuns.includes(run);
+
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const cleanups: (() => Promise<void>)[] = [];
+
+async function machineInfo(): Promise<MachineInfo> {
+  const version = async (program: string, programArgs: string[]) =>
+    (await run(program, programArgs, { allowFailure: true }).catch(() => ({ stdout: 'not found' }))).stdout.trim();
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: totalmem() / 2 ** 30,
+    kernel: release(),
+    node: process.versions.node,
+    postgres: await psql(server, 'postgres', 'show server_version;'),
+    pgbench: await version('pgbench', ['--version']),
+    redis: (await version('redis-server', ['--version'])).replace(/^Redis server v=(\S+).*/s, '$1'),
+    gitCommit: await version('git', ['-C', ROOT, 'rev-parse', 'HEAD']),
+    gitDirty: (await version('git', ['-C', ROOT, 'status', '--porcelain', '--', 'packages'])).length > 0,
+  };
+}
+
+function scratchName(what: string): string {
+  return `bench_${what}_${randomBytes(4).toString('hex')}`;
+}
+
+async function ledgerVerify(env: Record<string, string>): Promise<string> {
+  const result = await run(process.execPath, [join(ROOT, 'packages/adapters-postgres/dist/cli/ledger-verify.js')], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    allowFailure: true,
+  });
+  const lines = `${result.stdout}\n${result.stderr}`.trim().split('\n');
+  return result.code === 0 ? (lines.at(-1) ?? '') : `FAILED (exit ${result.code}): ${lines.slice(0, 5).join(' / ')}`;
+}
+
+interface ApiMode {
+  readonly id: string;
+  readonly title: string;
+  readonly workers: number;
+  readonly accounts: number;
+  readonly linesPerAccount: number;
+  readonly scenarios?: readonly string[];
+}
+
+function apiEnv(port: number, workers: number): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    SECRET_KEY: randomBytes(48).toString('base64url'),
+    // Raised so that the load measures the API, not the limiter; every request is still counted.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+    API_WORKERS: String(workers),
+    ...(args['pool-max'] !== undefined && { DB_POOL_MAX: args['pool-max'] }),
+  };
+}
+
+async function runScenarios(baseUrl: string, population: Population, groups: Record<string, ProcessGroup>, only?: readonly string[]): Promise<LoadResult[]> {
+  const results: LoadResult[] = [];
+  for (const scenario of allScenarios(PREFIX, population)) {
+    if (only !== undefined && !only.some((name) => scenario.name.startsWith(name))) continue;
+    if (wantedScenarios !== undefined && !wantedScenarios.some((name) => scenario.name === name || scenario.name.startsWith(`${name} `))) continue;
+    log(`  ${scenario.name}: ${WARMUP} s warm-up, ${SECONDS} s measured, ${CONNECTIONS} connections`);
+    const result = await measureLoad(baseUrl, scenario, { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, groups });
+    log(
+      `  ${scenario.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(1)} ms, errors ${result.errors} ${JSON.stringify(result.statuses)}, API ${result.usage.groups['api']?.cores.toFixed(2)} cores`,
+    );
+    results.push(result);
+  }
+  return results;
+}
+
+function profileArgs(id: string): string[] {
+  if (!args['cpu-prof']) return [];
+  const dir = join(TMP, 'profiles', `${new Date().toISOString().replace(/[:.]/g, '-')}-${id}`);
+  mkdirSync(dir, { recursive: true });
+  log(`CPU profiles of the API go to ${dir}`);
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+/** The API on a fresh PostgreSQL database seeded with SQL, Redis private, `mode.workers` workers. */
+async function runPostgresMode(mode: ApiMode, redisUrl: string): Promise<ApiRun> {
+  const database = scratchName(mode.id.replace(/-/g, '_'));
+  log(`${mode.title}: database ${database}`);
+  await createDatabase(server, database);
+  const dropIt = () => dropDatabase(server, database);
+  cleanups.push(dropIt);
+  const port = await freePort();
+  const env = { ...apiEnv(port, mode.workers), DATABASE_URL: databaseUrl(server, database), REDIS_URL: redisUrl };
+  const logFile = join(TMP, `api-${mode.id}.log`);
+  let api = await startApi({ env, logFile, root: ROOT, cwd: TMP });
+  try {
+    const client = new ApiClient(api.baseUrl, PREFIX);
+    // One real registration gives the password hash (the API's own scrypt format) every seeded user gets.
+    await client.register('bench-template@example.test', BENCH_PASSWORD);
+    const passwordHash = await psql(server, database, "select password_hash from users where email = 'bench-template@example.test';");
+    log(`${mode.title}: seeding ${mode.accounts.toLocaleString('en')} accounts × ${mode.linesPerAccount} lines with SQL`);
+    const seeded = await seed(server, database, { accounts: mode.accounts, linesPerAccount: mode.linesPerAccount, passwordHash }, log);
+    log(`${mode.title}: seeded in ${seeded.seconds.toFixed(1)} s`);
+    if (args['cpu-prof']) {
+      // Profile only the load, not the set-up: restart the API now that the data is in.
+      await api.stop();
+      api = await startApi({ env, logFile, root: ROOT, cwd: TMP, nodeArgs: profileArgs(mode.id) });
+    }
+    const users = seeded.users;
+    const active = Array.from({ length: Math.min(ACTIVE_USERS, users) }, (_, k) => 1 + Math.floor((k * users) / Math.min(ACTIVE_USERS, users)));
+    log(`${mode.title}: logging in ${active.length} users`);
+    const benchUsers = await inBatches(active, 8, async (u): Promise<BenchUser> => {
+      const token = await client.login(seededEmail(u), BENCH_PASSWORD);
+      const accounts = Array.from({ length: ACCOUNTS_PER_USER }, (_, i) => {
+        const ordinal = (u - 1) * ACCOUNTS_PER_USER + i + 1;
+        return { id: seededId('account', ordinal), number: accountNumber(ordinal) };
+      });
+      return { email: seededEmail(u), token, accounts };
+    });
+    const population: Population = {
+      users: benchUsers,
+      totalAccounts: mode.accounts,
+      destination(notThis) {
+        for (;;) {
+          const number = accountNumber(1 + Math.floor(Math.random() * mode.accounts));
+          if (number !== notThis) return number;
+        }
+      },
+    };
+    const groups: Record<string, ProcessGroup> = { api: { kind: 'tree', root: api.pid }, postgres: { kind: 'name', comm: 'postgres' }, redis: { kind: 'name', comm: 'redis-server' } };
+    const results = await runScenarios(api.baseUrl, population, groups, mode.scenarios);
+    await api.stop();
+    const verified = await ledgerVerify({ DATABASE_URL: env.DATABASE_URL });
+    log(`${mode.title}: ${verified}`);
+    return {
+      id: mode.id,
+      title: mode.title,
+      mode: 'postgres',
+      workers: mode.workers,
+      poolMax: args['pool-max'] !== undefined ? Number(args['pool-max']) : undefined,
+      accounts: mode.accounts,
+      ledgerLines: seeded.ledgerLines,
+      seedSeconds: seeded.seconds,
+      results,
+      ledgerVerify: verified,
+    };
+  } finally {
+    await api.stop();
+    await dropIt();
+    cleanups.splice(cleanups.indexOf(dropIt), 1);
+  }
+}
+
+/** The zero-install mode: PGlite in a temporary DATA_DIR, in-process cache and limits; data made through the API. */
+async function runEmbeddedMode(): Promise<ApiRun> {
+  const dataDir = join(TMP, `pglite-${randomBytes(4).toString('hex')}`);
+  const removeIt = async () => rmSync(dataDir, { recursive: true, force: true });
+  cleanups.push(removeIt);
+  const port = await freePort();
+  const env = { ...apiEnv(port, 1), DATA_DIR: dataDir };
+  log('Embedded (PGlite): starting (the first start initialises the data directory)');
+  const api = await startApi({ env, logFile: join(TMP, 'api-embedded.log'), root: ROOT, cwd: TMP, nodeArgs: profileArgs('embedded') });
+  try {
+    const client = new ApiClient(api.baseUrl, PREFIX);
+    const userCount = 20;
+    log(`Embedded (PGlite): registering ${userCount} users, ${userCount * ACCOUNTS_PER_USER} accounts through the API`);
+    const users = await inBatches(
+      Array.from({ length: userCount }, (_, i) => i + 1),
+      4,
+      async (u): Promise<BenchUser> => {
+        const email = `bench-embedded-${u}@example.test`;
+        await client.register(email, BENCH_PASSWORD);
+        const token = await client.login(email, BENCH_PASSWORD);
+        const accounts = [];
+        for (let i = 0; i < ACCOUNTS_PER_USER; i++) {
+          const account = await client.openAccount(token);
+          await client.deposit(token, account.id, '100000');
+          accounts.push(account);
+        }
+        return { email, token, accounts };
+      },
+    );
+    const numbers = users.flatMap((u) => u.accounts.map((a) => a.number));
+    const population: Population = {
+      users,
+      totalAccounts: numbers.length,
+      destination(notThis) {
+        for (;;) {
+          const number = numbers[Math.floor(Math.random() * numbers.length)] as string;
+          if (number !== notThis) return number;
+        }
+      },
+    };
+    const results = await runScenarios(api.baseUrl, population, { api: { kind: 'tree', root: api.pid } });
+    await api.stop();
+    const verified = await ledgerVerify({ DATA_DIR: dataDir });
+    log(`Embedded (PGlite): ${verified}`);
+    return {
+      id: 'embedded',
+      title: 'Embedded (PGlite), 1 process',
+      mode: 'pglite',
+      workers: 1,
+      poolMax: undefined,
+      accounts: numbers.length,
+      ledgerLines: numbers.length,
+      seedSeconds: undefined,
+      results,
+      ledgerVerify: verified,
+    };
+  } finally {
+    await api.stop();
+    await removeIt();
+    cleanups.splice(cleanups.indexOf(removeIt), 1);
+  }
+}
+
+function readHistory(): HistoryEntry[] {
+  const dir = join(RESULTS, 'runs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, bench: JSON.parse(readFileSync(join(dir, file), 'utf8')) as BenchRun }));
+}
+
+function printSummary(bench: BenchRun): void {
+  const lines: string[] = [''];
+  if (bench.ceiling) {
+    lines.push(`pgbench transfer: ${bench.ceiling.transfer.tps.toFixed(0)} tps    pgbench -S: ${bench.ceiling.selectOnly.tps.toFixed(0)} tps`);
+  }
+  for (const run of bench.runs) {
+    lines.push(`${run.title}  (${run.ledgerVerify})`);
+    for (const r of run.results) {
+      lines.push(
+        `  ${r.scenario.padEnd(28)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50Ms.toFixed(2).padStart(7)} ms   p99 ${r.p99Ms.toFixed(2).padStart(7)} ms   max ${r.maxMs.toFixed(1).padStart(7)} ms   errors ${r.errors}`,
+      );
+    }
+  }
+  lines.push('');
+  for (const h of headlines(bench)) lines.push(`${h.label}: ${h.value.replace(/\*\*/g, '')}  [target ${h.target}: ${h.met ? 'met' : 'MISSED'}]`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(TMP, { recursive: true });
+  mkdirSync(join(RESULTS, 'runs'), { recursive: true });
+  const startedAt = new Date().toISOString();
+  const machine = await machineInfo();
+  log(`${machine.cores} cores, Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}`);
+
+  let ceiling: Ceiling | undefined;
+  if (wants('pgbench')) {
+    const database = scratchName('pgbench');
+    cleanups.push(() => dropDatabase(server, database));
+    ceiling = await measureCeiling(server, database, CONNECTIONS, SECONDS, log);
+  }
+
+  const runs: ApiRun[] = [];
+  const modes: ApiMode[] = [
+    { id: 'api-1w', title: 'API, 1 worker, 1k accounts', workers: 1, accounts: 1_000, linesPerAccount: 10 },
+    { id: 'api-2w', title: 'API, 2 workers, 1k accounts', workers: 2, accounts: 1_000, linesPerAccount: 10 },
+  ];
+  if (args.big) {
+    modes.push({
+      id: 'api-1m',
+      title: 'API, 1 worker, 1M accounts, 10M lines',
+      workers: 1,
+      accounts: 1_000_000,
+      linesPerAccount: 10,
+      scenarios: ['transfer', 'deposit', 'balance', 'transactions'],
+    });
+  }
+  const postgresModes = modes.filter((m) => wants(m.id));
+  if (postgresModes.length > 0) {
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    try {
+      for (const mode of postgresModes) runs.push(await runPostgresMode(mode, redis.url));
+    } finally {
+      await redis.stop();
+    }
+  }
+  if (wants('embedded')) runs.push(await runEmbeddedMode());
+
+  const bench: BenchRun = {
+    label: args.label,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    options: { seconds: SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS, big: args.big },
+    machine,
+    ceiling,
+    runs,
+  };
+  printSummary(bench);
+  if (args['no-report']) return;
+  const partial = wantedRuns !== undefined || wantedScenarios !== undefined;
+  const stamp = startedAt.replace(/[:.]/g, '-').slice(0, 19);
+  const runFile = `${stamp}-${args.label.replace(/[^A-Za-z0-9_-]/g, '_')}.json`;
+  writeFileSync(join(RESULTS, 'runs', runFile), `${JSON.stringify(bench, null, 2)}\n`);
+  if (partial) {
+    log(`figures: bench/results/runs/${runFile} (a partial run writes no report)`);
+    return;
+  }
+  const date = startedAt.slice(0, 10);
+  const pngName = `${date}.png`;
+  writeFileSync(join(RESULTS, pngName), renderPng(chartSvg(chartSpec(bench))));
+  const notesFile = join(RESULTS, `${date}.notes.md`);
+  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : undefined;
+  writeFileSync(join(RESULTS, `${date}.md`), reportMarkdown(bench, pngName, readHistory(), notes));
+  log(`report: bench/results/${date}.md, chart: bench/results/${pngName}, figures: bench/results/runs/${runFile}`);
+}
+
+try {
+  await main();
+} catch (error) {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+}

@@ -1,0 +1,70 @@
+import { fileURLToPath } from 'node:url';
+import { createDatabase, dropDatabase, pgArgs, run, type PgServer } from './shell.js';
+import { loadAverage, ProcSampler, type UsageReport } from './proc-sampler.js';
+
+/** The raw transfer: lock two accounts in id order, update both, two history rows, commit. */
+export const TRANSFER_SCRIPT = fileURLToPath(new URL('../../pgbench-transfer.sql', import.meta.url));
+
+export interface PgbenchResult {
+  readonly name: string;
+  readonly clients: number;
+  readonly seconds: number;
+  readonly tps: number;
+  readonly latencyAvgMs: number;
+  readonly failed: number;
+  readonly loadBefore: number;
+  readonly usage: UsageReport;
+}
+
+function figure(output: string, pattern: RegExp, what: string): number {
+  const match = pattern.exec(output);
+  if (!match?.[1]) throw new Error(`pgbench printed no ${what}:\n${output}`);
+  return Number(match[1]);
+}
+
+async function pgbench(server: PgServer, database: string, name: string, args: readonly string[], clients: number, seconds: number): Promise<PgbenchResult> {
+  const loadBefore = loadAverage();
+  const sampler = new ProcSampler({ postgres: { kind: 'name', comm: 'postgres' }, pgbench: { kind: 'name', comm: 'pgbench' } });
+  sampler.start();
+  const { stdout, stderr } = await run('pgbench', [...pgArgs(server), '-n', '-c', String(clients), '-j', '2', '-T', String(seconds), ...args, database]);
+  const usage = sampler.stop();
+  const output = `${stdout}\n${stderr}`;
+  return {
+    name,
+    clients,
+    seconds,
+    tps: figure(output, /tps = ([\d.]+)/, 'tps'),
+    latencyAvgMs: figure(output, /latency average = ([\d.]+) ms/, 'latency'),
+    failed: Number(/number of failed transactions: (\d+)/.exec(output)?.[1] ?? 0),
+    loadBefore,
+    usage,
+  };
+}
+
+export interface Ceiling {
+  readonly transfer: PgbenchResult;
+  readonly selectOnly: PgbenchResult;
+  readonly scale: number;
+}
+
+/**
+ * The raw ceiling of this PostgreSQL: pgbench's own tables (scale 10: 1M accounts) in a scratch
+ * database, the transfer script and the built-in select-only script, `clients` clients each.
+ */
+export async function measureCeiling(server: PgServer, database: string, clients: number, seconds: number, log: (line: string) => void): Promise<Ceiling> {
+  const scale = 10;
+  await createDatabase(server, database);
+  try {
+    log(`pgbench: initialising ${database} (scale ${scale})`);
+    await run('pgbench', [...pgArgs(server), '-i', '-q', '-s', String(scale), database]);
+    log(`pgbench: transfer script, ${clients} clients, ${seconds} s`);
+    const transfer = await pgbench(server, database, 'transfer', ['-f', TRANSFER_SCRIPT], clients, seconds);
+    log(`pgbench: transfer ${transfer.tps.toFixed(0)} tps`);
+    log(`pgbench: select-only (-S), ${clients} clients, ${seconds} s`);
+    const selectOnly = await pgbench(server, database, 'select-only', ['-S'], clients, seconds);
+    log(`pgbench: select-only ${selectOnly.tps.toFixed(0)} tps`);
+    return { transfer, selectOnly, scale };
+  } finally {
+    await dropDatabase(server, database);
+  }
+}

@@ -1,0 +1,150 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// CPU and memory of processes read from /proc (Linux): utime+stime in clock ticks (USER_HZ,
+// 100 on Linux), VmRSS in kB. The sampler sums a group of processes (an API primary and its
+// cluster workers; every postgres backend) so that a figure covers the whole component.
+
+const TICKS_PER_SECOND = 100;
+
+interface ProcStat {
+  readonly pid: number;
+  readonly comm: string;
+  readonly ppid: number;
+  /** CPU seconds used so far (user + system). */
+  readonly cpuSeconds: number;
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // comm is in parentheses and may contain spaces: the fields after the last ')' are fixed.
+  const close = text.lastIndexOf(')');
+  const comm = text.slice(text.indexOf('(') + 1, close);
+  const fields = text.slice(close + 2).split(' ');
+  // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+  return { pid, comm, ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+}
+
+function readRssKb(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function allStats(): ProcStat[] {
+  const stats: ProcStat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (stat) stats.push(stat);
+  }
+  return stats;
+}
+
+/** A group of processes: one pid, a root pid and its descendants, or every process with a given name. */
+export type ProcessGroup =
+  | { readonly kind: 'pid'; readonly pid: number }
+  | { readonly kind: 'tree'; readonly root: number }
+  | { readonly kind: 'name'; readonly comm: string };
+
+function members(group: ProcessGroup, stats: readonly ProcStat[]): ProcStat[] {
+  if (group.kind === 'pid') return stats.filter((s) => s.pid === group.pid);
+  if (group.kind === 'name') return stats.filter((s) => s.comm === group.comm);
+  const pids = new Set([group.root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const s of stats) if (!pids.has(s.pid) && pids.has(s.ppid)) (pids.add(s.pid), (grew = true));
+  }
+  return stats.filter((s) => pids.has(s.pid));
+}
+
+/** Machine-wide busy and total jiffies (all cores), from /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = values.reduce((a, b) => a + b, 0);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+export interface GroupUsage {
+  /** Average number of cores used over the window (1.0 = one core fully busy). */
+  readonly cores: number;
+  readonly cpuSeconds: number;
+  /** Largest summed resident set seen while sampling, in MiB. */
+  readonly peakRssMiB: number;
+}
+
+export interface UsageReport {
+  readonly seconds: number;
+  /** Share of all the machine's cores that were busy (0–1). */
+  readonly machineBusy: number;
+  readonly groups: Readonly<Record<string, GroupUsage>>;
+}
+
+/** Samples CPU time at start and stop, and RSS every `intervalMs`, for named process groups. */
+export class ProcSampler {
+  private readonly startCpu = new Map<string, number>();
+  private readonly peakRss = new Map<string, number>();
+  private startMachine = machineTicks();
+  private startedAt = performance.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly groups: Readonly<Record<string, ProcessGroup>>,
+    private readonly intervalMs = 250,
+  ) {}
+
+  private cpuOf(stats: readonly ProcStat[]): Map<string, number> {
+    const cpu = new Map<string, number>();
+    for (const [name, group] of Object.entries(this.groups)) {
+      cpu.set(name, members(group, stats).reduce((sum, s) => sum + s.cpuSeconds, 0));
+    }
+    return cpu;
+  }
+
+  private sampleRss(stats: readonly ProcStat[]): void {
+    for (const [name, group] of Object.entries(this.groups)) {
+      const rss = members(group, stats).reduce((sum, s) => sum + readRssKb(s.pid), 0) / 1024;
+      this.peakRss.set(name, Math.max(this.peakRss.get(name) ?? 0, rss));
+    }
+  }
+
+  start(): void {
+    const stats = allStats();
+    for (const [name, cpu] of this.cpuOf(stats)) this.startCpu.set(name, cpu);
+    this.sampleRss(stats);
+    this.startMachine = machineTicks();
+    this.startedAt = performance.now();
+    this.timer = setInterval(() => this.sampleRss(allStats()), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): UsageReport {
+    clearInterval(this.timer);
+    const stats = allStats();
+    this.sampleRss(stats);
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const machine = machineTicks();
+    const groups: Record<string, GroupUsage> = {};
+    for (const [name, cpu] of this.cpuOf(stats)) {
+      const used = Math.max(0, cpu - (this.startCpu.get(name) ?? 0));
+      groups[name] = { cpuSeconds: used, cores: used / seconds, peakRssMiB: this.peakRss.get(name) ?? 0 };
+    }
+    const total = machine.total - this.startMachine.total;
+    return { seconds, machineBusy: total > 0 ? (machine.busy - this.startMachine.busy) / total : 0, groups };
+  }
+}
+
+/** The 1-minute load average, as /proc/loadavg gives it. */
+export function loadAverage(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
