@@ -39,7 +39,7 @@ if (await requireServices(t)) {
   const checkRefusals = (t: Test, refused: readonly Answer[], limit: number) => {
     const wrong = refused.filter(
       (a) =>
-        a.headers.get('content-type') !== 'application/problem+json' ||
+        !(a.headers.get('content-type') ?? '').startsWith('application/problem+json') ||
         a.body?.code !== 'rate_limited' ||
         a.body?.status !== 429 ||
         typeof a.body?.type !== 'string' ||
@@ -82,13 +82,14 @@ if (await requireServices(t)) {
     checkRefusals(t, answers.filter((a) => a.status === 429), LIMIT);
   });
 
-  await t.test(`login per email: ${3 * AUTH_LIMIT} concurrent attempts from distinct IPs over both instances, exactly ${AUTH_LIMIT} checked`, async (t) => {
+  await t.test(`login per email: ${3 * AUTH_LIMIT} concurrent attempts from distinct IPs over both instances, exactly ${AUTH_LIMIT} checked (the sign-up's login included)`, async (t) => {
     const answers = await Promise.all(
       Array.from({ length: 3 * AUTH_LIMIT }, (_, i) =>
         call(base(i), 'POST', `${API}/auth/login`, { json: { email: ` ${user.email.toUpperCase()} `, password: 'wrong-password' }, headers: ip(3000 + i) }),
       ),
     );
-    t.same(byStatus(answers), { 401: AUTH_LIMIT, 429: 2 * AUTH_LIMIT }, `${AUTH_LIMIT} × 401 invalid_credentials, ${2 * AUTH_LIMIT} × 429`);
+    // The sign-up's login was the email's first attempt in this window.
+    t.same(byStatus(answers), { 401: AUTH_LIMIT - 1, 429: 2 * AUTH_LIMIT + 1 }, `${AUTH_LIMIT - 1} × 401 invalid_credentials, ${2 * AUTH_LIMIT + 1} × 429`);
     t.ok(answers.filter((a) => a.status === 401).every((a) => a.body.code === 'invalid_credentials'), 'the checked ones are invalid_credentials');
     checkRefusals(t, answers.filter((a) => a.status === 429), AUTH_LIMIT);
     const right = await call(one.url, 'POST', `${API}/auth/login`, { json: { email: user.email, password: user.password }, headers: ip(4000) });
