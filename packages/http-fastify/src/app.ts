@@ -134,6 +134,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
   });
 
+  // Draining on close: responses finished after close() began end their connection, and sockets
+  // that turn idle meanwhile are reaped, so close() resolves once the in-flight requests are done
+  // instead of waiting out keep-alive timeouts.
+  let closing = false;
+  let reaper: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    closing = true;
+    reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+    reaper.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(reaper));
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
     throw new HttpError(404, 'not_found', `No route matches ${request.method} ${request.url.split('?', 1)[0] ?? ''}.`);
   });

@@ -210,7 +210,9 @@ export async function compose(config: AppConfig, log: Logger, override?: (c: Dep
       close: () => {
         closing ??= (async () => {
           await app.close();
+          log.info('HTTP server closed: in-flight requests drained');
           await closeResources(resources);
+          log.info('database and Redis connections closed');
         })();
         return closing;
       },
