@@ -371,14 +371,18 @@ t.test('listTransactions', async (t) => {
     t.same((await list({ type: 'DEPOT' })).total, 4);
     t.same((await list({ type: 'VIREMENT' })).items.map((e) => e.transferId), [transfer.value.id]);
 
-    // Dates: bounds are inclusive; a date alone is that day's midnight UTC.
-    t.same((await list({ from: '2026-01-03', to: '2026-01-05' })).items.map((e) => e.createdAt), ['2026-01-04T10:00:00.000Z', '2026-01-03T10:00:00.000Z']);
+    // Dates: bounds are inclusive; a date alone stands for its whole UTC day.
+    t.same((await list({ from: '2026-01-03', to: '2026-01-05' })).items.map((e) => e.createdAt), [
+      '2026-01-05T10:00:00.000Z',
+      '2026-01-04T10:00:00.000Z',
+      '2026-01-03T10:00:00.000Z',
+    ]);
     t.same((await list({ from: '2026-01-03T10:00:00Z', to: '2026-01-04T10:00:00.000Z' })).total, 2, 'inclusive to the millisecond');
     t.same((await list({ from: '2026-01-03T10:00:00.001Z', to: '2026-01-04T09:59:59.999Z' })).total, 0);
     t.same((await list({ from: '2026-01-04T12:00:00+02:00' })).total, 4, 'offsets are honoured (10:00Z counts)');
-    t.same((await list({ to: '2026-01-02' })).total, 1);
+    t.same((await list({ to: '2026-01-02' })).total, 2, 'a date alone as to_date includes that whole day');
     t.same((await list({ from: '2026-01-05', type: 'DEPOT', pageSize: 1 })).items.map((e) => e.id), [lines[4]!.id]);
-    t.same((await list({ from: '2026-01-06', to: '2026-01-06' })).total, 0, 'from = to is allowed');
+    t.same((await list({ from: '2026-01-06', to: '2026-01-06' })).items.map((e) => e.id), [lines[5]!.id], 'from = to is that day');
 
     await t.rejects(b.banking.listTransactions.execute({ userId: bob.id, accountId: account.id }), { code: 'not_found' });
     await t.rejects(b.banking.listTransactions.execute({ userId: alice.id, accountId: UNKNOWN_ID }), { code: 'not_found' });
@@ -419,7 +423,7 @@ t.test('listTransactions', async (t) => {
       [{ to: '1767225600000' }, 'to_date'],
       [{ to: '' }, 'to_date'],
       [{ from: '2026-01-02', to: '2026-01-01' }, 'from_date'],
-      [{ from: '2026-01-01T00:00:00.001Z', to: '2026-01-01' }, 'from_date'],
+      [{ from: '2026-01-02T00:00:00.000Z', to: '2026-01-01' }, 'from_date'],
       [{ page: 0 }, 'page'],
       [{ pageSize: 101 }, 'page_size'],
       [{ pageSize: 0 }, 'page_size'],

@@ -11,8 +11,13 @@ export interface BankingFixture {
 }
 
 /** The whole bank on in-memory adapters, with a fixed clock. Override any dependency. */
-export function memoryBanking(overrides: Partial<BankingDeps> & { policy?: Partial<BankingPolicy> } = {}): BankingFixture {
-  const clock = new FixedClock();
+export type MemoryBankingOverrides = Partial<Omit<BankingDeps, 'policy' | 'clock'>> & {
+  readonly clock?: FixedClock;
+  readonly policy?: Partial<BankingPolicy>;
+};
+
+export function memoryBanking(overrides: MemoryBankingOverrides = {}): BankingFixture {
+  const clock = overrides.clock ?? new FixedClock();
   const deps: BankingDeps = {
     uow: new MemoryUnitOfWork(),
     clock,
@@ -23,6 +28,7 @@ export function memoryBanking(overrides: Partial<BankingDeps> & { policy?: Parti
     cache: new MemoryCache(),
     denylist: new MemoryDenylist(() => clock.now().getTime()),
     ...overrides,
+    clock,
     policy: { ...DEFAULT_POLICY, ...overrides.policy },
   };
   return { banking: createBanking(deps), deps, clock };

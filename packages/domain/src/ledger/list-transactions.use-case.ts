@@ -33,7 +33,8 @@ export class ListTransactions {
 
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-function instant(text: string | undefined, field: string, errors: FieldError[]): string | undefined {
+/** A date alone stands for its whole UTC day: its first millisecond as a lower bound, its last as an upper one. */
+function instant(text: string | undefined, field: string, errors: FieldError[], bound: 'from' | 'to'): string | undefined {
   if (text === undefined) return undefined;
   const match = ISO_INSTANT.exec(text);
   // Without an offset the text is UTC (Date.parse would read a date-time as the server's local time).
@@ -43,7 +44,8 @@ function instant(text: string | undefined, field: string, errors: FieldError[]):
     errors.push({ field, message: 'must be an ISO 8601 date or date-time' });
     return undefined;
   }
-  return new Date(time).toISOString();
+  const dayEnd = text.length === 10 && bound === 'to' ? 24 * 60 * 60 * 1000 - 1 : 0;
+  return new Date(time + dayEnd).toISOString();
 }
 
 /** Date.parse rolls impossible days over (2026-02-30 becomes March 2); those are refused instead. */
@@ -58,8 +60,8 @@ function ledgerFilter(query: ListTransactionsQuery): LedgerFilter {
   if (query.type !== undefined && !TRANSACTION_TYPES.includes(query.type as TransactionType)) {
     errors.push({ field: 'type', message: `must be one of ${TRANSACTION_TYPES.join(', ')}` });
   }
-  const from = instant(query.from, 'from_date', errors);
-  const to = instant(query.to, 'to_date', errors);
+  const from = instant(query.from, 'from_date', errors, 'from');
+  const to = instant(query.to, 'to_date', errors, 'to');
   if (from !== undefined && to !== undefined && from > to) {
     errors.push({ field: 'from_date', message: 'must not be after to_date' });
   }
