@@ -20,7 +20,6 @@ export function memoryBanking(overrides: MemoryBankingOverrides = {}): BankingFi
   const clock = overrides.clock ?? new FixedClock();
   const deps: BankingDeps = {
     uow: new MemoryUnitOfWork(),
-    clock,
     ids: new RandomIds(),
     random: new CryptoRandom(),
     hasher: new PlainTextHasher(),
