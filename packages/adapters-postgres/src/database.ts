@@ -43,7 +43,20 @@ export interface Database {
 
 const DEFAULT_POOL_MAX = 10;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+/** Longest a new connection may take to open (TCP and start-up). */
 const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * Longest a unit of work may wait for a free pooled connection. Generous: a burst of requests
+ * queues here while each holder is bounded by statement_timeout, so the queue always drains.
+ */
+const ACQUIRE_TIMEOUT_MS = 30_000;
+
+/** pg's pool uses one setting for both waits; the client enforces the connect bound itself. */
+class BoundedConnectClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
 
 /** Connects (PostgreSQL server or embedded PGlite), runs the migrations, and returns the store. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -67,7 +80,8 @@ async function openServer(databaseUrl: string, options: DatabaseOptions): Promis
     pool = new pg.Pool({
       connectionString: databaseUrl,
       max: options.poolMax ?? DEFAULT_POOL_MAX,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      Client: BoundedConnectClient,
+      connectionTimeoutMillis: ACQUIRE_TIMEOUT_MS,
       statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       // A client that dies between BEGIN and COMMIT must not hold its row locks for long.
       idle_in_transaction_session_timeout: 60_000,

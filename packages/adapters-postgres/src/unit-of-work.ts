@@ -10,6 +10,7 @@ import { isConnectionError } from './connection-error.js';
 import { DatabaseUnavailable } from './database-unavailable.js';
 import type { DatabaseSchema } from './schema.js';
 import { isTransient } from './transient-error.js';
+import { WriteBuffer } from './write-buffer.js';
 
 export interface UnitOfWorkOptions {
   /** Runs of `work` before a transient failure is given up and thrown (default 10). */
@@ -21,7 +22,8 @@ type Hook = () => Promise<void> | void;
 
 /**
  * BEGIN … COMMIT around `work` (READ COMMITTED: the repositories lock what they change, in a
- * fixed order), then the after-commit hooks. A deadlock or serialisation failure rolls back and
+ * fixed order), then the after-commit hooks. The money writes wait in a WriteBuffer and reach
+ * the database in one statement, before the next statement of `work` and before COMMIT. A deadlock or serialisation failure rolls back and
  * re-runs `work` after a short random pause, a bounded number of times. A lost or refused
  * connection, or a statement timeout, becomes DatabaseUnavailable (503 for the API).
  */
@@ -46,7 +48,12 @@ export class PostgresUnitOfWork implements UnitOfWork {
         const hooks: Hook[] = [];
         let result: T;
         try {
-          result = await this.db.transaction().execute((trx) => work(context(trx, hooks)));
+          result = await this.db.transaction().execute(async (trx) => {
+            const writes = new WriteBuffer(trx);
+            const value = await work(context(trx, writes, hooks));
+            await writes.flush();
+            return value;
+          });
         } catch (error) {
           // Never re-run after a lost connection: the COMMIT may have happened.
           if (isConnectionError(error)) throw new DatabaseUnavailable(`The database is unavailable: ${describe(error)}`, { cause: error });
@@ -77,16 +84,35 @@ export class PostgresUnitOfWork implements UnitOfWork {
   }
 }
 
-function context(trx: Transaction<DatabaseSchema>, hooks: Hook[]): TransactionContext {
+function context(trx: Transaction<DatabaseSchema>, writes: WriteBuffer, hooks: Hook[]): TransactionContext {
+  const flushed = <T extends object>(repository: T, buffered: readonly (keyof T)[] = []) => flushFirst(repository, writes, buffered);
   return {
-    users: new PostgresUserRepository(trx),
-    accounts: new PostgresAccountRepository(trx),
-    ledger: new PostgresLedgerRepository(trx),
-    transfers: new PostgresTransferRepository(trx),
-    idempotency: new PostgresIdempotencyRepository(trx),
-    sessions: new PostgresSessionRepository(trx),
+    users: flushed(new PostgresUserRepository(trx)),
+    accounts: flushed(new PostgresAccountRepository(trx, writes), ['update']),
+    ledger: flushed(new PostgresLedgerRepository(trx, writes), ['append']),
+    transfers: flushed(new PostgresTransferRepository(trx, writes), ['insert']),
+    idempotency: flushed(new PostgresIdempotencyRepository(trx, writes), ['save']),
+    sessions: flushed(new PostgresSessionRepository(trx)),
     afterCommit: (hook) => void hooks.push(hook),
   };
+}
+
+/**
+ * `repository` whose every method, except the `buffered` writes, first sends the buffered writes:
+ * whatever a repository reads, locks or writes next is ordered after them, exactly as if each
+ * write had been sent on its own. A method added later is flushed-first by default.
+ */
+function flushFirst<T extends object>(repository: T, writes: WriteBuffer, buffered: readonly (keyof T)[]): T {
+  return new Proxy(repository, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || buffered.includes(property as keyof T)) return value;
+      return async (...args: unknown[]) => {
+        await writes.flush();
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 function describe(error: unknown): string {

@@ -2,6 +2,7 @@ import type { Account, AccountFilter, AccountRepository, AccountStatus, AccountT
 import type { Kysely, Selectable } from 'kysely';
 import { isAccountNumber, isUuid, toSafeInteger, toTimestamp } from '../columns.js';
 import type { AccountsTable, DatabaseSchema } from '../schema.js';
+import type { WriteBuffer } from '../write-buffer.js';
 
 function toAccount(row: Selectable<AccountsTable>): Account {
   return {
@@ -19,7 +20,10 @@ function toAccount(row: Selectable<AccountsTable>): Account {
 }
 
 export class PostgresAccountRepository implements AccountRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    private readonly writes: WriteBuffer,
+  ) {}
 
   async insert(account: Account): Promise<void> {
     await this.db
@@ -89,12 +93,8 @@ export class PostgresAccountRepository implements AccountRepository {
     return { items: rows.map(toAccount), total: toSafeInteger(count, 'count') };
   }
 
+  /** Held in the unit of work's write buffer: sent with the other writes before the next statement or COMMIT. */
   async update(account: Account): Promise<void> {
-    const result = await this.db
-      .updateTable('accounts')
-      .set({ balance: account.balance, status: account.status, version: account.version, updated_at: account.updatedAt })
-      .where('id', '=', account.id)
-      .executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) throw new Error(`unknown account ${account.id}`);
+    this.writes.updateAccount(account);
   }
 }

@@ -2,9 +2,13 @@ import type { IdempotencyRecord, IdempotencyRepository, RecordedOutcome, Timesta
 import { sql, type Kysely } from 'kysely';
 import { fromJson, isUuid, toTimestamp } from '../columns.js';
 import type { DatabaseSchema } from '../schema.js';
+import type { WriteBuffer } from '../write-buffer.js';
 
 export class PostgresIdempotencyRepository implements IdempotencyRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    private readonly writes: WriteBuffer,
+  ) {}
 
   async claim(userId: string, key: string): Promise<boolean> {
     // A transaction-scoped advisory lock on a 64-bit hash of (user, key): taken without waiting,
@@ -36,22 +40,8 @@ export class PostgresIdempotencyRepository implements IdempotencyRepository {
     };
   }
 
+  /** Held in the unit of work's write buffer: sent with the other writes before the next statement or COMMIT. */
   async save(record: IdempotencyRecord): Promise<void> {
-    // Sent as text and cast, so that both drivers store exactly this JSON (pg would turn a
-    // top-level array into a Postgres array).
-    const outcome = sql<string>`cast(${JSON.stringify(record.outcome)}::text as json)`;
-    const values = {
-      fingerprint: record.fingerprint,
-      outcome,
-      created_at: record.createdAt,
-      expires_at: record.expiresAt,
-    };
-    await this.db
-      .insertInto('idempotency_records')
-      .values({ user_id: record.userId, key: record.key, ...values })
-      // Replaces an expired record under the same key; a live one is never overwritten because
-      // the caller holds the claim and found none.
-      .onConflict((oc) => oc.columns(['user_id', 'key']).doUpdateSet(values))
-      .execute();
+    this.writes.saveRecord(record);
   }
 }

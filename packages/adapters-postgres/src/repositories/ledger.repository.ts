@@ -2,6 +2,7 @@ import type { CurrencyCode, Direction, LedgerEntry, LedgerFilter, LedgerReposito
 import type { Kysely, Selectable } from 'kysely';
 import { isUuid, toSafeInteger, toTimestamp } from '../columns.js';
 import type { DatabaseSchema, LedgerEntriesTable } from '../schema.js';
+import type { WriteBuffer } from '../write-buffer.js';
 
 function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntry {
   return {
@@ -21,29 +22,14 @@ function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntry {
 }
 
 export class PostgresLedgerRepository implements LedgerRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    private readonly writes: WriteBuffer,
+  ) {}
 
+  /** Held in the unit of work's write buffer: sent with the other writes before the next statement or COMMIT. */
   async append(entries: readonly LedgerEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.db
-      .insertInto('ledger_entries')
-      .values(
-        entries.map((entry) => ({
-          id: entry.id,
-          account_id: entry.accountId,
-          sequence: entry.sequence,
-          type: entry.type,
-          direction: entry.direction,
-          amount: entry.amount,
-          balance_after: entry.balanceAfter,
-          currency: entry.currency,
-          description: entry.description,
-          transfer_id: entry.transferId,
-          counterparty_account_number: entry.counterpartyAccountNumber,
-          created_at: entry.createdAt,
-        })),
-      )
-      .execute();
+    this.writes.appendLines(entries);
   }
 
   async listByAccount(accountId: string, filter: LedgerFilter, page: PageRequest): Promise<Slice<LedgerEntry>> {

@@ -2,6 +2,7 @@ import type { CurrencyCode, Transfer, TransferRepository } from '@banking/domain
 import type { Kysely, Selectable } from 'kysely';
 import { isUuid, toSafeInteger, toTimestamp } from '../columns.js';
 import type { DatabaseSchema, TransfersTable } from '../schema.js';
+import type { WriteBuffer } from '../write-buffer.js';
 
 function toTransfer(row: Selectable<TransfersTable>): Transfer {
   return {
@@ -19,24 +20,14 @@ function toTransfer(row: Selectable<TransfersTable>): Transfer {
 }
 
 export class PostgresTransferRepository implements TransferRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    private readonly writes: WriteBuffer,
+  ) {}
 
+  /** Held in the unit of work's write buffer: sent with the other writes before the next statement or COMMIT. */
   async insert(transfer: Transfer): Promise<void> {
-    await this.db
-      .insertInto('transfers')
-      .values({
-        id: transfer.id,
-        from_account_id: transfer.fromAccountId,
-        to_account_id: transfer.toAccountId,
-        from_account_number: transfer.fromAccountNumber,
-        to_account_number: transfer.toAccountNumber,
-        amount: transfer.amount,
-        currency: transfer.currency,
-        description: transfer.description,
-        from_balance_after: transfer.fromBalanceAfter,
-        created_at: transfer.createdAt,
-      })
-      .execute();
+    this.writes.insertTransfer(transfer);
   }
 
   async findById(id: string): Promise<Transfer | undefined> {
