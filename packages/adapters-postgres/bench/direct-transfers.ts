@@ -13,8 +13,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, verifyLedger, type Database } from '@banking/adapters-postgres';
-import type { Account, Banking } from '@banking/domain';
-import { memoryBanking } from '@banking/testing';
+import { createBanking, DEFAULT_POLICY, type Account, type Banking } from '@banking/domain';
+import { CryptoRandom, MemoryCache, MemoryDenylist, PlainTextHasher, RandomIds, Sha256Digest } from '@banking/testing';
 import pg from 'pg';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -48,7 +48,17 @@ async function setUp(banking: Banking): Promise<Account[]> {
 }
 
 async function measure(target: string, database: Database): Promise<Result> {
-  const { banking } = memoryBanking({ uow: database.uow, clock: { now: () => new Date() } });
+  const banking = createBanking({
+    uow: database.uow,
+    clock: { now: () => new Date() },
+    ids: new RandomIds(),
+    random: new CryptoRandom(),
+    hasher: new PlainTextHasher(),
+    digest: new Sha256Digest(),
+    cache: new MemoryCache(),
+    denylist: new MemoryDenylist(),
+    policy: DEFAULT_POLICY,
+  });
   const accounts = await setUp(banking);
   const pick = () => accounts[Math.floor(Math.random() * accounts.length)] as Account;
   const latencies: number[] = [];

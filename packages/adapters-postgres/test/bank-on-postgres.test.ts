@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Account, Banking, DomainError, UserProfile } from '@banking/domain';
-import { memoryBanking } from '@banking/testing';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
 import { openDatabase, verifyLedger, type Database } from '../src/index.js';
+import { bankOn } from './support/bank.js';
 import { freshDatabase, skipWithoutServer } from './support/databases.js';
 
 // The whole bank (domain use cases) over this adapter on a real PostgreSQL server, with every
@@ -21,8 +21,7 @@ async function bank(t: Test): Promise<Bank> {
   const { url } = await freshDatabase(t);
   const database = await openDatabase({ databaseUrl: url, dataDir: 'unused', poolMax: 10 });
   t.teardown(() => database.close().catch(() => {}));
-  const { banking } = memoryBanking({ uow: database.uow, clock: { now: () => new Date() } });
-  return { banking, database };
+  return { banking: bankOn(database.uow), database };
 }
 
 async function aCustomer(banking: Banking): Promise<UserProfile> {

@@ -2,25 +2,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { memoryBanking, storeContract } from '@banking/testing';
+import { storeContract } from '@banking/testing';
 import { sql } from 'kysely';
 import t from 'tap';
 import { ledgerVerifyCommand } from '../src/cli/ledger-verify.command.js';
 import { migrateCommand } from '../src/cli/migrate.command.js';
 import { openDatabase, verifyLedger } from '../src/index.js';
+import { bankOn } from './support/bank.js';
 
 // One data directory for the file (initialising one costs seconds): the restart scenario and the
 // CLIs run first, on sound data; the store contract, which writes rows no use case would, runs last.
 const dataDir = await mkdtemp(join(tmpdir(), 'banking-pglite-'));
 t.teardown(() => rm(dataDir, { recursive: true, force: true }));
 
-const realClock = { now: () => new Date() };
 let state: { userId: string; savingsId: string; currentId: string; history: number } | undefined;
 
 await t.test('embedded: money moved before a restart is all there after it', async (t) => {
   const first = await openDatabase({ dataDir });
   t.equal(first.kind, 'pglite');
-  const { banking } = memoryBanking({ uow: first.uow, clock: realClock });
+  const banking = bankOn(first.uow);
   const user = await banking.registerUser.execute({ email: `e-${randomUUID()}@example.test`, password: 'correct horse battery', fullName: 'Embedded' });
   const current = await banking.openAccount.execute({ userId: user.id, type: 'COURANT' });
   const savings = await banking.openAccount.execute({ userId: user.id, type: 'EPARGNE' });
@@ -41,7 +41,7 @@ await t.test('embedded: money moved before a restart is all there after it', asy
 
   const second = await openDatabase({ dataDir });
   t.teardown(() => second.close());
-  const reopened = memoryBanking({ uow: second.uow, clock: realClock }).banking;
+  const reopened = bankOn(second.uow);
   const balance = await reopened.getBalance.execute({ userId: user.id, accountId: current.id });
   t.equal(balance.balance, 100050 - 20 * 3025 + 20 * 1000, 'the current account balance survived');
   const history = await reopened.listTransactions.execute({ userId: user.id, accountId: current.id, pageSize: 100 });
