@@ -33,7 +33,7 @@ t.test("the seed's test_full_flow, literally", async (t) => {
 });
 
 t.test('accounts', async (t) => {
-  const { app } = await testApp();
+  const { app, bank } = await testApp();
   t.teardown(() => app.close());
   const alice = await signUp(app);
   const mallory = await signUp(app);
@@ -64,6 +64,7 @@ t.test('accounts', async (t) => {
     const balance = await app.inject({ method: 'GET', url: `${API}/accounts/${account.id}/balance`, headers: alice.headers });
     t.equal(balance.statusCode, 200);
     t.match(json(balance), { account_id: account.id, account_number: account.account_number, balance: 0, currency: 'HTG', as_of: ISO });
+    bank.clock.advance(1000);
     const usd = await openAccount(app, alice, { account_type: 'COURANT', currency: 'USD' });
     const list = await app.inject({ method: 'GET', url: `${API}/accounts`, headers: alice.headers });
     t.equal(list.statusCode, 200);
