@@ -24,6 +24,9 @@ import type { AppConfig } from './config.js';
 import type { MetricsSource } from './plugins/metrics.plugin.js';
 import type { ReadinessCheck } from './routes/operations.routes.js';
 import { CryptoRandomSource } from './runtime/crypto-random-source.js';
+import { OutageSafeCache } from './runtime/outage-safe-cache.js';
+import { OutageSafeDenylist, sessionRevokedIn } from './runtime/outage-safe-denylist.js';
+import { RecoveryGrace } from './runtime/recovery-grace.js';
 import { DEFAULT_SCRYPT_COST, ScryptHasher } from './runtime/scrypt-hasher.js';
 import { Sha256Digest } from './runtime/sha256-digest.js';
 import { SystemClock } from './runtime/system-clock.js';
@@ -109,8 +112,17 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
   c.register<RandomSource>(TOKENS.Random, single(() => new CryptoRandomSource()));
   c.register<PasswordHasher>(TOKENS.Hasher, single(() => new ScryptHasher(DEFAULT_SCRYPT_COST)));
   c.register<SecretDigest>(TOKENS.Digest, single(() => new Sha256Digest()));
-  c.register<Cache>(TOKENS.Cache, single(() => resources.redis?.cache ?? resources.local.cache));
-  c.register<TokenDenylist>(TOKENS.Denylist, single(() => resources.redis?.denylist ?? resources.local.denylist));
+  // Redis' cache and denylist, made safe for the moments when Redis is down or just came back.
+  const grace = resources.redis ? new RecoveryGrace(resources.redis) : undefined;
+  c.register<Cache>(TOKENS.Cache, single(() => (resources.redis && grace ? new OutageSafeCache(resources.redis.cache, grace) : resources.local.cache)));
+  c.register<TokenDenylist>(
+    TOKENS.Denylist,
+    single(() =>
+      resources.redis && grace
+        ? new OutageSafeDenylist(resources.redis.denylist, grace, sessionRevokedIn(resources.database.uow))
+        : resources.local.denylist,
+    ),
+  );
   c.register<RateLimitStore>(TOKENS.RateLimitStore, single(() => resources.redis?.rateLimitStore ?? resources.local.rateLimitStore));
   c.register<BankingPolicy>(
     TOKENS.Policy,
@@ -149,15 +161,21 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
 
   c.register<readonly MetricsSource[]>(
     TOKENS.MetricsSources,
-    single(() => {
+    single((c) => {
       const { database, redis, local } = resources;
+      const cache = c.resolve<Cache>(TOKENS.Cache);
       const sources: MetricsSource[] = [{ name: database.kind === 'postgres' ? 'db_pool' : 'db_embedded', stats: () => ({ ...database.stats() }) }];
       if (redis) {
         sources.push({
           name: 'redis',
           stats: () => {
             const { connected, ...figures } = redis.stats();
-            return { connected: connected ? 1 : 0, ...figures, cacheHitRatio: hitRatio(figures.cacheHits, figures.cacheMisses) };
+            return {
+              connected: connected ? 1 : 0,
+              ...figures,
+              cacheHitRatio: hitRatio(figures.cacheHits, figures.cacheMisses),
+              cacheBypassed: cache instanceof OutageSafeCache ? cache.bypassed : 0,
+            };
           },
         });
       } else {

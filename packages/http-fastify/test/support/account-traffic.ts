@@ -167,7 +167,7 @@ export class AccountTraffic {
       if (r.start - last.end < 20) tightReads++;
       if (positionOf(r.balance) < latestBefore[lo - 1]!) {
         stale.push(
-          `${r.what} on ${r.instance} started ${(r.start - last.end).toFixed(1)} ms after a write's 2xx and showed ledger position ${positionOf(r.balance)} < ${latestBefore[lo - 1]}`,
+          `${r.what} on ${r.instance} (${r.start.toFixed(0)}-${r.end.toFixed(0)} ms) started ${(r.start - last.end).toFixed(1)} ms after a write's 2xx and showed ledger position ${positionOf(r.balance)} < ${latestBefore[lo - 1]}`,
         );
       }
     }
