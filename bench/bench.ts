@@ -5,6 +5,7 @@
 //   pnpm bench --big                 # also 1M accounts / 10M ledger lines seeded with SQL
 //   pnpm bench --seconds=20 --label=after-pool
 //   pnpm bench --runs=api-1w --scenarios=transfer,balance --cpu-prof   # profile the API
+//   pnpm bench --api-root=/tmp/older-checkout --label=before          # the API built elsewhere
 //
 // Needs PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres, a
 // user that may create databases), pgbench, psql and redis-server on PATH. Scratch databases and
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'no-report': { type: 'boolean', default: false },
     'pool-max': { type: 'string' },
+    'api-root': { type: 'string' },
   },
 });
 
@@ -54,6 +56,8 @@ const ADMIN_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.
 const server = pgServerFromUrl(ADMIN_URL);
 const wantedRuns = args.runs?.split(',').map((s) => s.trim());
 const wantedScenarios = args.scenarios?.split(',').map((s) => s.trim());
+/** Where the API under test is built: this checkout, or another (e.g. an older commit, for before/after figures). */
+const API_ROOT = args['api-root'] !== undefined ? resolve(args['api-root']) : ROOT;
 const wants = (run: string) => wantedRuns === undefined || wantedRuns.includes(run);
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -81,7 +85,7 @@ function scratchName(what: string): string {
 }
 
 async function ledgerVerify(env: Record<string, string>): Promise<string> {
-  const result = await run(process.execPath, [join(ROOT, 'packages/adapters-postgres/dist/cli/ledger-verify.js')], {
+  const result = await run(process.execPath, [join(API_ROOT, 'packages/adapters-postgres/dist/cli/ledger-verify.js')], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     allowFailure: true,
   });
@@ -145,7 +149,7 @@ async function runPostgresMode(mode: ApiMode, redisUrl: string): Promise<ApiRun>
   const port = await freePort();
   const env = { ...apiEnv(port, mode.workers), DATABASE_URL: databaseUrl(server, database), REDIS_URL: redisUrl };
   const logFile = join(TMP, `api-${mode.id}.log`);
-  let api = await startApi({ env, logFile, root: ROOT, cwd: TMP });
+  let api = await startApi({ env, logFile, root: API_ROOT, cwd: TMP });
   try {
     const client = new ApiClient(api.baseUrl, PREFIX);
     // One real registration gives the password hash (the API's own scrypt format) every seeded user gets.
@@ -157,7 +161,7 @@ async function runPostgresMode(mode: ApiMode, redisUrl: string): Promise<ApiRun>
     if (args['cpu-prof']) {
       // Profile only the load, not the set-up: restart the API now that the data is in.
       await api.stop();
-      api = await startApi({ env, logFile, root: ROOT, cwd: TMP, nodeArgs: profileArgs(mode.id) });
+      api = await startApi({ env, logFile, root: API_ROOT, cwd: TMP, nodeArgs: profileArgs(mode.id) });
     }
     const users = seeded.users;
     const active = Array.from({ length: Math.min(ACTIVE_USERS, users) }, (_, k) => 1 + Math.floor((k * users) / Math.min(ACTIVE_USERS, users)));
@@ -212,7 +216,7 @@ async function runEmbeddedMode(): Promise<ApiRun> {
   const port = await freePort();
   const env = { ...apiEnv(port, 1), DATA_DIR: dataDir };
   log('Embedded (PGlite): starting (the first start initialises the data directory)');
-  const api = await startApi({ env, logFile: join(TMP, 'api-embedded.log'), root: ROOT, cwd: TMP, nodeArgs: profileArgs('embedded') });
+  const api = await startApi({ env, logFile: join(TMP, 'api-embedded.log'), root: API_ROOT, cwd: TMP, nodeArgs: profileArgs('embedded') });
   try {
     const client = new ApiClient(api.baseUrl, PREFIX);
     const userCount = 20;

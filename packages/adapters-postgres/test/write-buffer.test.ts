@@ -1,0 +1,117 @@
+import { aLedgerEntry, anAccount, aUser } from '@banking/testing';
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { openDatabase, verifyLedger, type Database } from '../src/index.js';
+import { bankOn } from './support/bank.js';
+import { freshDatabase, skipWithoutServer } from './support/databases.js';
+
+// The unit of work holds balance updates, transfers, ledger lines and idempotency records and
+// sends them as one statement before the next statement and before COMMIT. These tests pin what
+// that must never change: reads see the writes, the last update wins, a failing write rolls
+// everything back, and a transfer costs five statements.
+
+const skip = await skipWithoutServer();
+
+async function serverDatabase(t: Test): Promise<Database> {
+  const { url } = await freshDatabase(t);
+  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  t.teardown(() => database.close().catch(() => {}));
+  return database;
+}
+
+/** Counts the statements every pg client sends while `body` runs. */
+async function countStatements(body: () => Promise<void>): Promise<string[]> {
+  const sent: string[] = [];
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const first = args[0];
+    sent.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    await body();
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  return sent;
+}
+
+await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
+  const database = await serverDatabase(t);
+  const user = aUser();
+  const account = anAccount({ ownerId: user.id });
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(user);
+    await tx.accounts.insert(account);
+  });
+
+  await t.test('a read in the same unit of work sees the writes held before it', async (t) => {
+    const seen = await database.uow.run(async (tx) => {
+      await tx.accounts.update({ ...account, balance: 1000, version: 1 });
+      await tx.ledger.append([aLedgerEntry({ accountId: account.id, sequence: 1, amount: 1000, balanceAfter: 1000 })]);
+      const found = await tx.accounts.findById(account.id);
+      const lines = await tx.ledger.listByAccount(account.id, {}, { page: 1, pageSize: 10 });
+      return { balance: found?.balance, lines: lines.total };
+    });
+    t.same(seen, { balance: 1000, lines: 1 });
+  });
+
+  await t.test('two updates of one account before a flush: the last one is stored', async (t) => {
+    await database.uow.run(async (tx) => {
+      await tx.accounts.update({ ...account, balance: 1500, version: 2 });
+      await tx.accounts.update({ ...account, balance: 1200, version: 3, status: 'FROZEN' });
+      await tx.ledger.append([
+        aLedgerEntry({ accountId: account.id, sequence: 2, amount: 500, balanceAfter: 1500 }),
+        aLedgerEntry({ accountId: account.id, sequence: 3, type: 'RETRAIT', direction: 'DEBIT', amount: 300, balanceAfter: 1200 }),
+      ]);
+    });
+    const stored = await database.uow.run((tx) => tx.accounts.findById(account.id));
+    t.match(stored, { balance: 1200, version: 3, status: 'FROZEN' });
+    await database.uow.run((tx) => tx.accounts.update({ ...account, balance: 1200, version: 4, status: 'ACTIVE' }));
+  });
+
+  await t.test('a write that fails at the flush rolls back the whole unit of work', async (t) => {
+    const other = aUser();
+    // The balance CHECK refuses -1: the user inserted earlier and the line held with it go too.
+    await t.rejects(
+      database.uow.run(async (tx) => {
+        await tx.users.insert(other);
+        await tx.accounts.update({ ...account, balance: -1, version: 5 });
+        await tx.ledger.append([aLedgerEntry({ accountId: account.id, sequence: 5, amount: 1, balanceAfter: 1 })]);
+      }),
+      { code: '23514' },
+    );
+    // An unknown account updates no row: refused, nothing written.
+    await t.rejects(
+      database.uow.run(async (tx) => {
+        await tx.users.insert(other);
+        await tx.accounts.update(anAccount({ ownerId: other.id }));
+      }),
+      /unknown account/,
+    );
+    const after = await database.uow.run(async (tx) => ({
+      user: await tx.users.findById(other.id),
+      account: await tx.accounts.findById(account.id),
+      lines: (await tx.ledger.listByAccount(account.id, {}, { page: 1, pageSize: 10 })).total,
+    }));
+    t.equal(after.user, undefined, 'the user inserted before the failing write is gone');
+    t.match(after.account, { balance: 1200, version: 4 }, 'the balance is untouched');
+    t.equal(after.lines, 3, 'no line was added');
+  });
+
+  await t.test('a transfer is five statements: BEGIN, find, lock, one write, COMMIT', async (t) => {
+    const bank = bankOn(database.uow);
+    const owner = await bank.registerUser.execute({ email: `w-${Date.now()}@example.test`, password: 'password-1234', fullName: 'W' });
+    const from = await bank.openAccount.execute({ userId: owner.id, type: 'COURANT' });
+    const to = await bank.openAccount.execute({ userId: owner.id, type: 'EPARGNE' });
+    await bank.postTransaction.execute({ userId: owner.id, accountId: from.id, type: 'DEPOT', amount: '100' });
+    const sent = await countStatements(async () => {
+      await bank.transferMoney.execute({ userId: owner.id, fromAccountId: from.id, toAccountNumber: to.number, amount: '12.34' });
+    });
+    t.equal(sent.length, 5, 'five statements', { statements: sent });
+    t.match(sent[0], /^begin/i);
+    t.match(sent[3], /^with .*update accounts.*insert into transfers.*insert into ledger_entries/is);
+    t.match(sent[4], /^commit/i);
+    t.same(await verifyLedger(database), []);
+  });
+});
