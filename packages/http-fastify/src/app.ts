@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from './config.js';
+import { serializeJson } from './http/exact-decimal.js';
 import { HttpError } from './http/http-error.js';
 import { validatorCompiler } from './http/validator-compiler.js';
 import authPlugin from './plugins/auth.plugin.js';
@@ -101,6 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // Responses are built by explicit presenters; money goes out with every digit (ExactDecimal).
+  app.setSerializerCompiler(() => serializeJson);
   // Only JSON (and, for /auth/token, forms): text/plain bodies get 415 instead of a string body.
   app.removeContentTypeParser('text/plain');
 

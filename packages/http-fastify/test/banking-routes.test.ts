@@ -204,6 +204,31 @@ t.test('transactions', async (t) => {
     t.equal(await balanceOf(app, alice, account.id), 1000.29);
   });
 
+  await t.test('a balance that would pass the largest exact amount: 400 balance_limit_exceeded', async (t) => {
+    const { memoryBanking } = await import('@banking/testing');
+    const { testHasher } = await import('./app-harness.js');
+    const big = await testApp({ bank: memoryBanking({ hasher: testHasher(), policy: { maxAmount: 1_000_000_000_000 } }) });
+    t.teardown(() => big.app.close());
+    const whale = await signUp(big.app);
+    const vault = await openAccount(big.app, whale);
+    for (let i = 0; i < 90; i++) await deposit(big.app, whale, vault.id, 1_000_000_000_000);
+    t.equal(await balanceOf(big.app, whale, vault.id), 90_000_000_000_000, 'large balances stay exact');
+    const over = await big.app.inject({
+      method: 'POST',
+      url: `${API}/accounts/${vault.id}/transactions`,
+      headers: whale.headers,
+      payload: { amount: '1000000000000', type: 'DEPOT' },
+    });
+    t.equal(over.statusCode, 400);
+    t.equal(json(over).code, 'balance_limit_exceeded');
+    // Past 15 significant digits a double cannot hold every cent: the JSON text still must.
+    const cents = await big.app.inject({ method: 'POST', url: `${API}/accounts/${vault.id}/transactions`, headers: whale.headers, payload: { amount: '0.99', type: 'DEPOT' } });
+    t.equal(cents.statusCode, 201);
+    t.match(cents.body, /"amount":0\.99,"balance_after":90000000000000\.99,/, 'the number text is the exact decimal');
+    const balance = await big.app.inject({ method: 'GET', url: `${API}/accounts/${vault.id}/balance`, headers: whale.headers });
+    t.match(balance.body, /"balance":90000000000000\.99,/);
+  });
+
   await t.test('JPY has no decimals', async (t) => {
     const yen = await openAccount(app, alice, { account_type: 'COURANT', currency: 'JPY' });
     const ok = await app.inject({ method: 'POST', url: `${API}/accounts/${yen.id}/transactions`, headers: alice.headers, payload: { amount: 1500, type: 'DEPOT' } });

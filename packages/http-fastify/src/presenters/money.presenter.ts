@@ -1,9 +1,7 @@
 import { formatMinor, type CurrencyCode } from '@banking/domain';
+import { ExactDecimal } from '../http/exact-decimal.js';
 
-/**
- * Minor units as a JSON number whose text is the exact decimal: 100050 HTG → 1000.5. Exact: the
- * shortest text of a double parsed from a decimal of at most 16 significant digits is that decimal.
- */
-export function moneyOut(minor: number, currency: CurrencyCode): number {
-  return Number(formatMinor(minor, currency));
+/** Minor units as a JSON number whose text is the exact decimal: 100050 HTG → 1000.5, 5 JPY → 5. */
+export function moneyOut(minor: number, currency: CurrencyCode): ExactDecimal {
+  return new ExactDecimal(formatMinor(minor, currency));
 }

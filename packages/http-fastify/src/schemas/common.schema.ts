@@ -1,5 +1,6 @@
 import { CURRENCY_CODES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@banking/domain';
 import { Type, type TSchema } from 'typebox';
+import type { ExactDecimal } from '../http/exact-decimal.js';
 
 export const Uuid = Type.String({ format: 'uuid', examples: ['3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d'] });
 
@@ -23,8 +24,12 @@ export const AmountIn = Type.Union([Type.Number(), Type.String({ maxLength: 40 }
   examples: [1000.5, '19.99'],
 });
 
-/** Response amounts and balances: JSON numbers whose text is the exact decimal. */
-export const MoneyOut = Type.Number({ description: 'Exact decimal amount in the currency', examples: [1000.5] });
+/** Response amounts and balances: JSON numbers whose text is the exact decimal (see ExactDecimal). */
+export const MoneyOut = Type.Unsafe<ExactDecimal>({
+  type: 'number',
+  description: 'Exact decimal amount in the currency: the number text carries every digit',
+  examples: [1000.5],
+});
 
 export const FieldErrorSchema = Type.Object({
   field: Type.String({ example: 'amount' }),
