@@ -18,6 +18,8 @@ export interface AppConfig {
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key (several deployments, or tests, can share one Redis). */
   readonly redisKeyPrefix: string;
+  /** How long a cached read (account, list, balance) may live; 0: no read cache at all. */
+  readonly cacheTtlSeconds: number;
   readonly secretKey: string;
   /** True when no SECRET_KEY was given and a random one was made for this process (development). */
   readonly secretKeyGenerated: boolean;
@@ -49,6 +51,7 @@ export const ENV_DEFAULTS = {
   REDIS_PORT: '6379',
   REDIS_DB: '0',
   REDIS_KEY_PREFIX: 'bank:',
+  CACHE_TTL_SECONDS: '60',
   SECRET_KEY: '',
   ALGORITHM: 'HS256',
   ACCESS_TOKEN_EXPIRE_MINUTES: '30',
@@ -180,6 +183,8 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
   const redisKeyPrefix = raw('REDIS_KEY_PREFIX');
   if (!/^[\x21-\x7e]{1,128}$/.test(redisKeyPrefix)) problems.push(`REDIS_KEY_PREFIX=${JSON.stringify(redisKeyPrefix)}: must be 1 to 128 visible ASCII characters`);
 
+  const cacheTtlSeconds = integer('CACHE_TTL_SECONDS', 0, 86_400);
+
   const algorithm = oneOf<JwtAlgorithm>('ALGORITHM', ['HS256', 'HS384', 'HS512']);
   let secretKey = optional('SECRET_KEY');
   let secretKeyGenerated = false;
@@ -226,6 +231,7 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
       dbPoolMax,
       redisUrl,
       redisKeyPrefix,
+      cacheTtlSeconds,
       secretKey,
       secretKeyGenerated,
       algorithm,

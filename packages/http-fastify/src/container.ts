@@ -24,6 +24,7 @@ import type { AppConfig } from './config.js';
 import type { MetricsSource } from './plugins/metrics.plugin.js';
 import type { ReadinessCheck } from './routes/operations.routes.js';
 import { CryptoRandomSource } from './runtime/crypto-random-source.js';
+import { NoReadCache } from './runtime/no-read-cache.js';
 import { OutageSafeCache } from './runtime/outage-safe-cache.js';
 import { OutageSafeDenylist, sessionRevokedIn } from './runtime/outage-safe-denylist.js';
 import { RecoveryGrace } from './runtime/recovery-grace.js';
@@ -114,7 +115,13 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
   c.register<SecretDigest>(TOKENS.Digest, single(() => new Sha256Digest()));
   // Redis' cache and denylist, made safe for the moments when Redis is down or just came back.
   const grace = resources.redis ? new RecoveryGrace(resources.redis) : undefined;
-  c.register<Cache>(TOKENS.Cache, single(() => (resources.redis && grace ? new OutageSafeCache(resources.redis.cache, grace) : resources.local.cache)));
+  c.register<Cache>(
+    TOKENS.Cache,
+    single(() => {
+      if (config.cacheTtlSeconds === 0) return new NoReadCache();
+      return resources.redis && grace ? new OutageSafeCache(resources.redis.cache, grace) : resources.local.cache;
+    }),
+  );
   c.register<TokenDenylist>(
     TOKENS.Denylist,
     single(() =>
@@ -129,6 +136,7 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
     single(() => ({
       ...DEFAULT_POLICY,
       maxAmount: config.maxAmount,
+      cacheTtlSeconds: config.cacheTtlSeconds,
       accessTokenTtlSeconds: config.accessTokenExpireMinutes * 60,
       refreshTokenTtlSeconds: config.refreshTokenExpireDays * 24 * 60 * 60,
     })),

@@ -1,11 +1,15 @@
 import t from 'tap';
+import type { Cache } from '@banking/domain';
 import { cacheContract, denylistContract, MemoryCache, MemoryDenylist } from '@banking/testing';
+import { ConfigError, parseConfig } from '../src/config.js';
+import { NoReadCache } from '../src/runtime/no-read-cache.js';
 import { OutageSafeCache } from '../src/runtime/outage-safe-cache.js';
 import { OutageSafeDenylist } from '../src/runtime/outage-safe-denylist.js';
 import { RecoveryGrace, type RedisHealth } from '../src/runtime/recovery-grace.js';
 
-// The composition root's guards around Redis' cache and denylist, on in-memory stores and a
-// scripted connection state: what they do while Redis is down and during the grace after it returns.
+// The Redis wiring's own parts: its configuration variables, and the composition root's guards
+// around Redis' cache and denylist (on in-memory stores and a scripted connection state): what
+// they do while Redis is down and during the grace after it returns.
 
 class ScriptedRedis implements RedisHealth {
   ready = true;
@@ -123,4 +127,30 @@ await t.test('OutageSafeDenylist: the database answers for sessions Redis cannot
   );
   redis.ready = true;
   t.equal(await failing.isDenied('x'), true, 'Redis failing during the call (the adapter answers false): the database decides');
+});
+
+await t.test('REDIS_KEY_PREFIX and CACHE_TTL_SECONDS', async (t) => {
+  const defaults = parseConfig({}).config;
+  t.equal(defaults.redisKeyPrefix, 'bank:', 'REDIS_KEY_PREFIX defaults to bank:');
+  t.equal(defaults.cacheTtlSeconds, 60, 'CACHE_TTL_SECONDS defaults to 60');
+  t.equal(parseConfig({ REDIS_KEY_PREFIX: 'staging:bank:' }).config.redisKeyPrefix, 'staging:bank:');
+  t.equal(parseConfig({ CACHE_TTL_SECONDS: '0' }).config.cacheTtlSeconds, 0, '0 turns the read cache off');
+  for (const [name, value] of [
+    ['REDIS_KEY_PREFIX', 'has space'],
+    ['REDIS_KEY_PREFIX', 'x'.repeat(129)],
+    ['CACHE_TTL_SECONDS', '-1'],
+    ['CACHE_TTL_SECONDS', '1.5'],
+    ['CACHE_TTL_SECONDS', '86401'],
+  ] as const) {
+    let problems: readonly string[] = [];
+    try {
+      parseConfig({ [name]: value });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+    t.ok(problems.length === 1 && problems[0]!.startsWith(`${name}=`), `${name}=${value.slice(0, 12)} refused with one line naming the variable`);
+  }
+  const none: Cache = new NoReadCache();
+  await none.put('user:1', 'k', 'no-cache', 1, 60);
+  t.same(await none.get('user:1', 'k'), { hit: false, stamp: 'no-cache' }, 'CACHE_TTL_SECONDS=0: every read misses');
 });
