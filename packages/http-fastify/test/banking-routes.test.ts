@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { TransactionContext } from '@banking/domain';
+import { memoryBanking, MemoryUnitOfWork } from '@banking/testing';
 import t from 'tap';
-import { API, balanceOf, deposit, json, openAccount, signUp, testApp, type Client } from './app-harness.js';
+import { API, balanceOf, deposit, json, openAccount, signUp, testApp, testHasher, type Client } from './app-harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -205,8 +207,6 @@ t.test('transactions', async (t) => {
   });
 
   await t.test('a balance that would pass the largest exact amount: 400 balance_limit_exceeded', async (t) => {
-    const { memoryBanking } = await import('@banking/testing');
-    const { testHasher } = await import('./app-harness.js');
     const big = await testApp({ bank: memoryBanking({ hasher: testHasher(), policy: { maxAmount: 1_000_000_000_000 } }) });
     t.teardown(() => big.app.close());
     const whale = await signUp(big.app);
@@ -434,16 +434,14 @@ t.test('Idempotency-Key', async (t) => {
     // The memory store serialises units of work, so a claim held by another transaction is
     // simulated: the store answers that (user, "busy") is claimed elsewhere, as PostgreSQL does
     // while the first request's transaction runs.
-    const { MemoryUnitOfWork, memoryBanking } = await import('@banking/testing');
-    const { testHasher } = await import('./app-harness.js');
     class BusyKeyUnitOfWork extends MemoryUnitOfWork {
-      override run<T>(work: Parameters<MemoryUnitOfWork['run']>[0]): Promise<T> {
+      override run<T>(work: (tx: TransactionContext) => Promise<T>): Promise<T> {
         return super.run((tx) => {
           const claim = tx.idempotency.claim.bind(tx.idempotency);
           const idempotency = Object.assign(Object.create(tx.idempotency), {
             claim: (userId: string, key: string) => (key === 'busy' ? Promise.resolve(false) : claim(userId, key)),
           });
-          return work({ ...tx, idempotency }) as Promise<T>;
+          return work({ ...tx, idempotency });
         });
       }
     }

@@ -111,7 +111,7 @@ t.test('request ids and logs', async (t) => {
   const logs = logCapture();
   const password = 'correct-horse-battery-staple';
   const banking = memoryBanking({ hasher: testHasher() }).banking;
-  const broken = { ...banking, getBalance: { execute: async () => Promise.reject(new Error(`SELECT balance FROM accounts -- password=${password}`)) } } as Banking;
+  const broken = { ...banking, getBalance: { execute: async () => Promise.reject(new Error(`SELECT balance FROM accounts -- password=${password}`)) } } as unknown as Banking;
   const { app } = await testApp({ deps: { banking: broken, logger: { stream: logs.stream } }, config: { LOG_LEVEL: 'debug' } });
   t.teardown(() => app.close());
 
