@@ -98,7 +98,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: config.trustProxy,
-    return503OnClosing: true,
+    // While draining, requests that still arrive on open connections are served (each answer then
+    // closes its connection) rather than refused with Fastify's plain 503; /ready says 503 at once.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -137,6 +139,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
   });
 
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
+    throw new HttpError(404, 'not_found', `No route matches ${request.method} ${request.url.split('?', 1)[0] ?? ''}.`);
+  });
+
   // Draining on close: responses finished after close() began end their connection, and sockets
   // that turn idle meanwhile are reaped, so close() resolves once the in-flight requests are done
   // instead of waiting out keep-alive timeouts.
@@ -152,13 +158,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close');
   });
 
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
-    throw new HttpError(404, 'not_found', `No route matches ${request.method} ${request.url.split('?', 1)[0] ?? ''}.`);
-  });
-
   const routeDeps = { banking: deps.banking };
   await app.register(operationsRoutes, {
     readiness: deps.readiness,
+    isClosing: () => closing,
     ...(deps.readinessTimeoutMs !== undefined && { readinessTimeoutMs: deps.readinessTimeoutMs }),
   });
   await app.register(authRoutes, { ...routeDeps, prefix: `${prefix}/auth` });

@@ -77,6 +77,19 @@ t.test('health, readiness, metrics', async (t) => {
     t.match(json(response), { failing: ['redis'] });
   });
 
+  await t.test('/ready: 503 once shutdown began, so load balancers stop sending', async (t) => {
+    const { default: Fastify } = await import('fastify');
+    const { default: errorsPlugin } = await import('../src/plugins/errors.plugin.js');
+    const { operationsRoutes } = await import('../src/routes/operations.routes.js');
+    const bare = Fastify();
+    t.teardown(() => bare.close());
+    await bare.register(errorsPlugin);
+    await bare.register(operationsRoutes, { readiness: [{ name: 'database', check: async () => undefined }], isClosing: () => true });
+    const response = await bare.inject({ method: 'GET', url: '/ready' });
+    t.equal(response.statusCode, 503);
+    t.match(json(response), { code: 'not_ready', detail: /shutting down/ });
+  });
+
   await t.test('/metrics: counts and latencies by route template and status, plus dependency gauges', async (t) => {
     const alice = await signUp(app);
     const account = await openAccount(app, alice);

@@ -12,6 +12,8 @@ export interface ReadinessCheck {
 export interface OperationsDeps {
   readonly readiness: readonly ReadinessCheck[];
   readonly readinessTimeoutMs?: number;
+  /** True once shutdown began: /ready answers 503 so that load balancers stop sending traffic. */
+  readonly isClosing?: () => boolean;
 }
 
 const tags = ['operations'];
@@ -60,6 +62,7 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<OperationsDeps> = async
       },
     },
     async (_request, reply) => {
+      if (deps.isClosing?.()) return sendProblem(reply, { code: 'not_ready', detail: 'Not ready: shutting down.', failing: ['shutdown'], checks: {} });
       const timeoutMs = deps.readinessTimeoutMs ?? 2000;
       const results = await Promise.all(deps.readiness.map(async (c) => [c.name, await probe(c, timeoutMs)] as const));
       const checks = Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'ok' : 'unavailable']));
