@@ -61,14 +61,15 @@ export interface ApiProcess {
 }
 
 /**
- * Starts `node packages/http-fastify/dist/main.js` as a real process on a free port, with only the
+ * Starts `node packages/http-fastify/dist/main.js` as a real process on a free port (or `env.PORT`), with only the
  * variables given (plus PATH, HOST, PORT, NODE_ENV=test, a test SECRET_KEY and LOG_LEVEL=warn), in
  * an empty working directory (no stray .env). Resolves when /health answers; stopped at the end of
  * the test.
  */
 export async function startApi(t: Test, name: string, env: Readonly<Record<string, string>>): Promise<ApiProcess> {
   await ensureBuilt();
-  const port = await freePort();
+  // A PORT given in `env` restarts an instance on the port its clients already use.
+  const port = env['PORT'] !== undefined ? Number(env['PORT']) : await freePort();
   const cwd = await mkdtemp(join(tmpdir(), 'banking-api-'));
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     cwd,
