@@ -6,6 +6,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { DatabaseUnavailable, maskDatabaseUrl } from './database-unavailable.js';
 import { migrateToLatest } from './migrator.js';
+import { NamedStatementsClient } from './named-statements.js';
 import type { DatabaseSchema } from './schema.js';
 import { PostgresUnitOfWork } from './unit-of-work.js';
 
@@ -51,8 +52,8 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 const ACQUIRE_TIMEOUT_MS = 30_000;
 
-/** pg's pool uses one setting for both waits; the client enforces the connect bound itself. */
-class BoundedConnectClient extends pg.Client {
+/** pg's pool uses one setting for both waits; the client enforces the connect bound itself (and names its statements). */
+class BoundedConnectClient extends NamedStatementsClient {
   constructor(config?: string | pg.ClientConfig) {
     super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   }

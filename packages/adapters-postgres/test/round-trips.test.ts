@@ -1,37 +1,39 @@
 import { aLedgerEntry, anAccount, aUser } from '@banking/testing';
 import pg from 'pg';
 import t, { type Test } from 'tap';
+import { sql } from 'kysely';
 import { openDatabase, verifyLedger, type Database } from '../src/index.js';
+import { statementName } from '../src/named-statements.js';
 import { bankOn } from './support/bank.js';
 import { freshDatabase, skipWithoutServer } from './support/databases.js';
 
-// The unit of work holds balance updates, transfers, ledger lines and idempotency records and
-// sends them as one statement before the next statement and before COMMIT. These tests pin what
-// that must never change: reads see the writes, the last update wins, a failing write rolls
-// everything back, and a transfer costs five statements.
+// Fewer round trips, fewer parses. The unit of work holds balance updates, transfers, ledger
+// lines and idempotency records and sends them as one statement before the next statement and
+// before COMMIT: these tests pin what that must never change (reads see the writes, the last
+// update wins, a failing write rolls everything back) and that a transfer costs five statements.
+// Parameterised queries run as named prepared statements, parsed once per connection.
 
 const skip = await skipWithoutServer();
 
-async function serverDatabase(t: Test): Promise<Database> {
+async function serverDatabase(t: Test, poolMax?: number): Promise<Database> {
   const { url } = await freshDatabase(t);
-  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused', poolMax });
   t.teardown(() => database.close().catch(() => {}));
   return database;
 }
 
-/** Counts the statements every pg client sends while `body` runs. */
+/** The statements every pg client submits while `body` runs (each is one round trip). */
 async function countStatements(body: () => Promise<void>): Promise<string[]> {
   const sent: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0];
-    sent.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
+  const original = pg.Query.prototype.submit;
+  pg.Query.prototype.submit = function (this: pg.Query & { text?: string }, ...args: unknown[]) {
+    sent.push(String(this.text));
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof original;
   try {
     await body();
   } finally {
-    pg.Client.prototype.query = original;
+    pg.Query.prototype.submit = original;
   }
   return sent;
 }
@@ -114,4 +116,26 @@ await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
     t.match(sent[4], /^commit/i);
     t.same(await verifyLedger(database), []);
   });
+});
+
+await t.test('parameterised queries are prepared once per connection, by a name derived from their text', { skip }, async (t) => {
+  // One connection, so that every unit of work below runs in the same session.
+  const database = await serverDatabase(t, 1);
+  const user = aUser();
+  const account = anAccount({ ownerId: user.id, balance: 0 });
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(user);
+    await tx.accounts.insert(account);
+  });
+  const sent = await countStatements(async () => {
+    for (let i = 0; i < 3; i++) t.match(await database.uow.run((tx) => tx.accounts.findById(account.id)), { id: account.id });
+  });
+  const lookup = sent.find((text) => /from "accounts" where "id" = \$1/.test(text));
+  t.ok(lookup, 'the lookup by id was sent');
+  const name = statementName(lookup ?? '');
+  t.match(name, /^bank_[A-Za-z0-9_-]{32}$/);
+  const { rows } = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(database.db);
+  t.same(rows.filter((r) => r.name === name).map((r) => r.statement), [lookup], 'prepared once in this session, under its name');
+  t.equal(statementName('begin'), undefined, 'statements without parameters stay unnamed');
+  t.equal(statementName('create table x (id int)'), undefined, 'and so does DDL');
 });
