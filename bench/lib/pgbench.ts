@@ -42,8 +42,12 @@ async function pgbench(server: PgServer, database: string, name: string, args: r
 }
 
 export interface Ceiling {
+  /** pgbench's default (simple) query protocol: the ceiling the targets are stated against. */
   readonly transfer: PgbenchResult;
   readonly selectOnly: PgbenchResult;
+  /** `-M prepared`: statements parsed once per connection, as the API sends them. */
+  readonly transferPrepared: PgbenchResult;
+  readonly selectOnlyPrepared: PgbenchResult;
   readonly scale: number;
 }
 
@@ -57,13 +61,17 @@ export async function measureCeiling(server: PgServer, database: string, clients
   try {
     log(`pgbench: initialising ${database} (scale ${scale})`);
     await run('pgbench', [...pgArgs(server), '-i', '-q', '-s', String(scale), database]);
-    log(`pgbench: transfer script, ${clients} clients, ${seconds} s`);
-    const transfer = await pgbench(server, database, 'transfer', ['-f', TRANSFER_SCRIPT], clients, seconds);
-    log(`pgbench: transfer ${transfer.tps.toFixed(0)} tps`);
-    log(`pgbench: select-only (-S), ${clients} clients, ${seconds} s`);
-    const selectOnly = await pgbench(server, database, 'select-only', ['-S'], clients, seconds);
-    log(`pgbench: select-only ${selectOnly.tps.toFixed(0)} tps`);
-    return { transfer, selectOnly, scale };
+    const measure = async (name: string, args: readonly string[]) => {
+      log(`pgbench: ${name}, ${clients} clients, ${seconds} s`);
+      const result = await pgbench(server, database, name, args, clients, seconds);
+      log(`pgbench: ${name} ${result.tps.toFixed(0)} tps, Postgres ${((result.usage.groups['postgres']?.cores ?? 0) / result.tps * 1e6).toFixed(0)} us CPU per transaction`);
+      return result;
+    };
+    const transfer = await measure('transfer', ['-f', TRANSFER_SCRIPT]);
+    const selectOnly = await measure('select-only', ['-S']);
+    const transferPrepared = await measure('transfer, -M prepared', ['-M', 'prepared', '-f', TRANSFER_SCRIPT]);
+    const selectOnlyPrepared = await measure('select-only, -M prepared', ['-M', 'prepared', '-S']);
+    return { transfer, selectOnly, transferPrepared, selectOnlyPrepared, scale };
   } finally {
     await dropDatabase(server, database);
   }

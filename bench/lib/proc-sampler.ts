@@ -90,53 +90,58 @@ export interface UsageReport {
   readonly groups: Readonly<Record<string, GroupUsage>>;
 }
 
-/** Samples CPU time at start and stop, and RSS every `intervalMs`, for named process groups. */
+/**
+ * Samples the named process groups every `intervalMs`: CPU time per pid (a process that exits
+ * keeps the CPU it had used at its last sample: pgbench's backends end with it) and summed RSS.
+ */
 export class ProcSampler {
-  private readonly startCpu = new Map<string, number>();
+  /** Per group, per pid: CPU seconds at first sight (0 for a process born after start) and at last sight. */
+  private readonly cpu = new Map<string, Map<number, { first: number; last: number }>>();
   private readonly peakRss = new Map<string, number>();
   private startMachine = machineTicks();
   private startedAt = performance.now();
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
 
   constructor(
     private readonly groups: Readonly<Record<string, ProcessGroup>>,
     private readonly intervalMs = 250,
   ) {}
 
-  private cpuOf(stats: readonly ProcStat[]): Map<string, number> {
-    const cpu = new Map<string, number>();
+  private sample(): void {
+    const stats = allStats();
     for (const [name, group] of Object.entries(this.groups)) {
-      cpu.set(name, members(group, stats).reduce((sum, s) => sum + s.cpuSeconds, 0));
-    }
-    return cpu;
-  }
-
-  private sampleRss(stats: readonly ProcStat[]): void {
-    for (const [name, group] of Object.entries(this.groups)) {
-      const rss = members(group, stats).reduce((sum, s) => sum + readRssKb(s.pid), 0) / 1024;
-      this.peakRss.set(name, Math.max(this.peakRss.get(name) ?? 0, rss));
+      let pids = this.cpu.get(name);
+      if (pids === undefined) this.cpu.set(name, (pids = new Map()));
+      let rss = 0;
+      for (const s of members(group, stats)) {
+        const seen = pids.get(s.pid);
+        if (seen) seen.last = s.cpuSeconds;
+        else pids.set(s.pid, { first: this.started ? 0 : s.cpuSeconds, last: s.cpuSeconds });
+        rss += readRssKb(s.pid);
+      }
+      this.peakRss.set(name, Math.max(this.peakRss.get(name) ?? 0, rss / 1024));
     }
   }
 
   start(): void {
-    const stats = allStats();
-    for (const [name, cpu] of this.cpuOf(stats)) this.startCpu.set(name, cpu);
-    this.sampleRss(stats);
+    this.sample();
+    this.started = true;
     this.startMachine = machineTicks();
     this.startedAt = performance.now();
-    this.timer = setInterval(() => this.sampleRss(allStats()), this.intervalMs);
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
     this.timer.unref();
   }
 
   stop(): UsageReport {
     clearInterval(this.timer);
-    const stats = allStats();
-    this.sampleRss(stats);
+    this.sample();
     const seconds = (performance.now() - this.startedAt) / 1000;
     const machine = machineTicks();
     const groups: Record<string, GroupUsage> = {};
-    for (const [name, cpu] of this.cpuOf(stats)) {
-      const used = Math.max(0, cpu - (this.startCpu.get(name) ?? 0));
+    for (const name of Object.keys(this.groups)) {
+      let used = 0;
+      for (const { first, last } of this.cpu.get(name)?.values() ?? []) used += Math.max(0, last - first);
       groups[name] = { cpuSeconds: used, cores: used / seconds, peakRssMiB: this.peakRss.get(name) ?? 0 };
     }
     const total = machine.total - this.startMachine.total;

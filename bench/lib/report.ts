@@ -184,9 +184,9 @@ export function reportMarkdown(bench: BenchRun, pngName: string, history: readon
     out.push('');
     out.push('| script | tps | avg latency ms | failed | Postgres CPU (cores) | pgbench CPU | machine busy | load avg before |');
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of [raw.transfer, raw.selectOnly]) {
+    for (const r of [raw.transfer, raw.selectOnly, raw.transferPrepared, raw.selectOnlyPrepared].filter((x) => x !== undefined)) {
       out.push(
-        `| ${r.name === 'transfer' ? 'transfer ([`bench/pgbench-transfer.sql`](../pgbench-transfer.sql))' : 'select-only (`-S`)'} | ${fmt(r.tps)} | ${ms(r.latencyAvgMs)} | ${r.failed} | ${fmt(r.usage.groups['postgres']?.cores, 2)} | ${fmt(r.usage.groups['pgbench']?.cores, 2)} | ${fmt(r.usage.machineBusy * 100)} % | ${r.loadBefore.toFixed(2)} |`,
+        `| ${r.name.replace('transfer', 'transfer ([`bench/pgbench-transfer.sql`](../pgbench-transfer.sql))').replace('select-only', 'select-only (`-S`)')} | ${fmt(r.tps)} | ${ms(r.latencyAvgMs)} | ${r.failed} | ${fmt(r.usage.groups['postgres']?.cores, 2)} | ${fmt(r.usage.groups['pgbench']?.cores, 2)} | ${fmt(r.usage.machineBusy * 100)} % | ${r.loadBefore.toFixed(2)} |`,
       );
     }
     out.push('');
