@@ -94,6 +94,11 @@ async function openServer(databaseUrl: string, options: DatabaseOptions): Promis
   // An idle client whose server went away emits 'error'; the pool drops it and the next query
   // (or ping) reports the outage. Without a listener the process would crash.
   pool.on('error', () => {});
+  // A client checked out by a unit of work has no pool listener: a connection reset between two
+  // of its statements (a server restart: an ErrorResponse, then ECONNRESET) is emitted as 'error'
+  // on the client and crashed the whole API process. The statement in flight, or the next one,
+  // fails instead (DatabaseUnavailable), and the pool discards the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await pool.query('select 1');
   } catch (error) {
