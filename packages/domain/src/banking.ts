@@ -4,6 +4,7 @@ import { GetBalance } from './accounts/get-balance.use-case.js';
 import { ListAccounts } from './accounts/list-accounts.use-case.js';
 import { OpenAccount } from './accounts/open-account.use-case.js';
 import { CheckAccess } from './auth/check-access.use-case.js';
+import { CheckSession } from './auth/check-session.use-case.js';
 import { Login } from './auth/login.use-case.js';
 import { Logout } from './auth/logout.use-case.js';
 import { RefreshSession } from './auth/refresh-session.use-case.js';
@@ -25,6 +26,7 @@ export function createBanking(deps: BankingDeps) {
     refreshSession: new RefreshSession(deps),
     logout: new Logout(deps),
     checkAccess: new CheckAccess(deps),
+    checkSession: new CheckSession(deps),
     restoreDenylist: new RestoreDenylist(deps),
     openAccount: new OpenAccount(deps),
     getAccount: new GetAccount(deps),

@@ -29,6 +29,7 @@ export type { OpenAccountCommand } from './accounts/open-account.use-case.js';
 export type { IssuedSession } from './auth/issued-session.js';
 export type { LoginCommand } from './auth/login.use-case.js';
 export type { LogoutCommand } from './auth/logout.use-case.js';
+export type { SessionQuery } from './auth/check-session.use-case.js';
 export type { RefreshToken, Session } from './auth/session.js';
 
 export { IDEMPOTENCY_KEY_PATTERN, type Idempotent } from './idempotency/run-idempotent.js';

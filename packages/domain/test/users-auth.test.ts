@@ -269,3 +269,20 @@ t.test('every DomainError has a stable snake_case code and its class name', asyn
   t.same(new domain.ReplayedRefusal('validation_failed', 'm', [{ field: 'amount', message: 'x' }]).errors, [{ field: 'amount', message: 'x' }]);
   t.same(domain.ValidationFailed.field('amount', 'bad').errors, [{ field: 'amount', message: 'bad' }]);
 });
+
+t.test('checkSession: an access token is good only while its session is live in the store', async (t) => {
+  const b = bank();
+  const alice = await b.customer();
+  const bob = await b.customer();
+  const check = (sessionId: string, userId: string) => b.banking.checkSession.execute({ sessionId, userId });
+  await t.resolves(check(alice.session.sessionId, alice.id), 'a live session of the token’s user');
+  await t.rejects(check(alice.session.sessionId, bob.id), { code: 'token_revoked' }, 'another user’s session');
+  await t.rejects(check(UNKNOWN_ID, alice.id), { code: 'token_revoked' }, 'a session that does not exist');
+  // The user deleted behind the API's back (sessions go with the user: foreign keys).
+  b.state().sessions.delete(bob.session.sessionId);
+  b.state().users.delete(bob.id);
+  await t.rejects(check(bob.session.sessionId, bob.id), { code: 'token_revoked' }, 'a deleted user’s session');
+  await b.banking.logout.execute({ userId: alice.id, sessionId: alice.session.sessionId });
+  b.clock.advance(DAY);
+  await t.rejects(check(alice.session.sessionId, alice.id), { code: 'token_revoked' }, 'a revoked session, long after the denylist forgot it');
+});

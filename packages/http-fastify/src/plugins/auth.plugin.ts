@@ -57,6 +57,8 @@ export interface AuthPluginOptions {
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 const REQUIRED_CLAIMS = ['sub', 'sid', 'jti', 'typ', 'iat', 'exp'];
 const CHALLENGE = 'Bearer realm="banking"';
+/** How far in the future an `iat` may be (clocks of the instances that issue and verify differ a little). */
+const ISSUED_AT_TOLERANCE_SECONDS = 60;
 
 /** The verified claims of each request, computed once (the rate limiter needs them before auth). */
 const verified = new WeakMap<FastifyRequest, AccessClaims | null>();
@@ -99,7 +101,12 @@ async function authPlugin(app: FastifyInstance, options: AuthPluginOptions): Pro
       );
     }
     try {
-      await options.banking.checkAccess.execute(claims.sid);
+      // The denylist and the session's row, read at the same time: a revoked, deleted (its user
+      // removed) or foreign session is refused at once.
+      await Promise.all([
+        options.banking.checkAccess.execute(claims.sid),
+        options.banking.checkSession.execute({ sessionId: claims.sid, userId: claims.sub }),
+      ]);
     } catch (error) {
       if (error instanceof TokenRevoked) {
         throw new HttpError(401, 'token_revoked', error.message, { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` });
@@ -125,7 +132,9 @@ function isAccessClaims(payload: Record<string, unknown>): payload is AccessClai
     typeof payload.sid === 'string' &&
     typeof payload.jti === 'string' &&
     typeof payload.iat === 'number' &&
-    typeof payload.exp === 'number'
+    typeof payload.exp === 'number' &&
+    // fast-jwt checks exp and nbf but not iat: a token "issued" in the future is not one of ours.
+    payload.iat <= Date.now() / 1000 + ISSUED_AT_TOLERANCE_SECONDS
   );
 }
 
