@@ -1,5 +1,5 @@
 import type { TransactionContext, UnitOfWork } from '@banking/domain';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { PostgresAccountRepository } from './repositories/account.repository.js';
 import { PostgresIdempotencyRepository } from './repositories/idempotency.repository.js';
 import { PostgresLedgerRepository } from './repositories/ledger.repository.js';
@@ -23,7 +23,12 @@ type Hook = () => Promise<void> | void;
 /**
  * BEGIN … COMMIT around `work` (READ COMMITTED: the repositories lock what they change, in a
  * fixed order), then the after-commit hooks. The money writes wait in a WriteBuffer and reach
- * the database in one statement, before the next statement of `work` and before COMMIT. A deadlock or serialisation failure rolls back and
+ * the database in one statement, before the next statement of `work` and before COMMIT.
+ *
+ * BEGIN is sent just before the first statement that locks or writes: plain reads before it run
+ * on the same connection as single statements. Under READ COMMITTED that is the same isolation
+ * (each statement of a transaction takes its own snapshot anyway), and a unit of work that only
+ * reads (a cache miss, a page of transactions) costs no BEGIN and no COMMIT round trip. A deadlock or serialisation failure rolls back and
  * re-runs `work` after a short random pause, a bounded number of times. A lost or refused
  * connection, or a statement timeout, becomes DatabaseUnavailable (503 for the API).
  */
@@ -48,11 +53,16 @@ export class PostgresUnitOfWork implements UnitOfWork {
         const hooks: Hook[] = [];
         let result: T;
         try {
-          result = await this.db.transaction().execute(async (trx) => {
-            const writes = new WriteBuffer(trx);
-            const value = await work(context(trx, writes, hooks));
-            await writes.flush();
-            return value;
+          result = await this.db.connection().execute(async (connection) => {
+            const transaction = new LazyTransaction(connection);
+            try {
+              const value = await work(context(connection, transaction, hooks));
+              await transaction.commit();
+              return value;
+            } catch (error) {
+              await transaction.rollback();
+              throw error;
+            }
           });
         } catch (error) {
           // Never re-run after a lost connection: the COMMIT may have happened.
@@ -84,31 +94,85 @@ export class PostgresUnitOfWork implements UnitOfWork {
   }
 }
 
-function context(trx: Transaction<DatabaseSchema>, writes: WriteBuffer, hooks: Hook[]): TransactionContext {
-  const flushed = <T extends object>(repository: T, buffered: readonly (keyof T)[] = []) => flushFirst(repository, writes, buffered);
+/** Repository methods that only read, without locking: they may run before BEGIN. */
+const PLAIN_READS = new Set<string>([
+  'findById',
+  'findByNumber',
+  'findByEmail',
+  'listByOwner',
+  'listByAccount',
+  'countOpenByOwner',
+  'find',
+  'listRevokedSince',
+]);
+
+/** The connection of one unit of work: BEGIN on first need, the buffered writes, COMMIT or ROLLBACK. */
+class LazyTransaction {
+  readonly writes: WriteBuffer;
+  private begun: Promise<unknown> | undefined;
+  /** Steps run one after the other, so that a flush is always sent before the statement that asked for it. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly connection: Kysely<DatabaseSchema>) {
+    this.writes = new WriteBuffer(connection);
+  }
+
+  /** Before a statement: BEGIN if it locks or writes (or writes are held), then the held writes. */
+  prepare(locksOrWrites: boolean): Promise<void> {
+    const step = this.queue.then(async () => {
+      if (locksOrWrites || this.writes.pending) await this.begin();
+      await this.writes.flush();
+    });
+    this.queue = step.catch(() => undefined);
+    return step;
+  }
+
+  private begin(): Promise<unknown> {
+    this.begun ??= sql`begin`.execute(this.connection);
+    return this.begun;
+  }
+
+  async commit(): Promise<void> {
+    await this.prepare(false);
+    if (this.begun) await sql`commit`.execute(this.connection);
+  }
+
+  async rollback(): Promise<void> {
+    if (!this.begun) return;
+    // The error that made us roll back is the one to report; a connection that cannot even roll
+    // back is broken and is dropped by the pool.
+    await sql`rollback`.execute(this.connection).catch(() => undefined);
+  }
+}
+
+function context(connection: Kysely<DatabaseSchema>, transaction: LazyTransaction, hooks: Hook[]): TransactionContext {
+  const { writes } = transaction;
+  const prepared = <T extends object>(repository: T, buffered: readonly (keyof T)[] = []) => preparedFirst(repository, transaction, buffered);
   return {
-    users: flushed(new PostgresUserRepository(trx)),
-    accounts: flushed(new PostgresAccountRepository(trx, writes), ['update']),
-    ledger: flushed(new PostgresLedgerRepository(trx, writes), ['append']),
-    transfers: flushed(new PostgresTransferRepository(trx, writes), ['insert']),
-    idempotency: flushed(new PostgresIdempotencyRepository(trx, writes), ['save']),
-    sessions: flushed(new PostgresSessionRepository(trx)),
+    users: prepared(new PostgresUserRepository(connection)),
+    accounts: prepared(new PostgresAccountRepository(connection, writes), ['update']),
+    ledger: prepared(new PostgresLedgerRepository(connection, writes), ['append']),
+    transfers: prepared(new PostgresTransferRepository(connection, writes), ['insert']),
+    idempotency: prepared(new PostgresIdempotencyRepository(connection, writes), ['save']),
+    sessions: prepared(new PostgresSessionRepository(connection)),
     afterCommit: (hook) => void hooks.push(hook),
   };
 }
 
 /**
- * `repository` whose every method, except the `buffered` writes, first sends the buffered writes:
- * whatever a repository reads, locks or writes next is ordered after them, exactly as if each
- * write had been sent on its own. A method added later is flushed-first by default.
+ * `repository` whose every method, except the `buffered` writes, is preceded by BEGIN when it
+ * locks or writes (anything not in PLAIN_READS: a method added later begins the transaction by
+ * default) and by the buffered writes: whatever a repository reads, locks or writes next is
+ * ordered after them, exactly as if each write had been sent on its own.
  */
-function flushFirst<T extends object>(repository: T, writes: WriteBuffer, buffered: readonly (keyof T)[]): T {
+function preparedFirst<T extends object>(repository: T, transaction: LazyTransaction, buffered: readonly (keyof T)[]): T {
   return new Proxy(repository, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function' || buffered.includes(property as keyof T)) return value;
+      const locksOrWrites = !(typeof property === 'string' && PLAIN_READS.has(property));
       return async (...args: unknown[]) => {
-        await writes.flush();
+        await transaction.prepare(locksOrWrites);
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },

@@ -40,6 +40,11 @@ export class WriteBuffer {
     this.records.push(record);
   }
 
+  /** Whether writes are held (they need a transaction: the unit of work begins one first). */
+  get pending(): boolean {
+    return this.accounts.size + this.transfers.length + this.lines.length + this.records.length > 0;
+  }
+
   /** Sends the held writes (if any) in one statement. */
   async flush(): Promise<void> {
     const accounts = [...this.accounts.values()];

@@ -10,7 +10,7 @@ import { freshDatabase, skipWithoutServer } from './support/databases.js';
 // Fewer round trips, fewer parses. The unit of work holds balance updates, transfers, ledger
 // lines and idempotency records and sends them as one statement before the next statement and
 // before COMMIT: these tests pin what that must never change (reads see the writes, the last
-// update wins, a failing write rolls everything back) and that a transfer costs five statements.
+// update wins, a failing write rolls everything back) and that a transfer costs four statements.
 // Parameterised queries run as named prepared statements, parsed once per connection.
 
 const skip = await skipWithoutServer();
@@ -101,7 +101,7 @@ await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
     t.equal(after.lines, 3, 'no line was added');
   });
 
-  await t.test('a transfer is five statements: BEGIN, find, lock, one write, COMMIT', async (t) => {
+  await t.test('a transfer is four statements: BEGIN, lock both sides, one write, COMMIT', async (t) => {
     const bank = bankOn(database.uow);
     const owner = await bank.registerUser.execute({ email: `w-${Date.now()}@example.test`, password: 'password-1234', fullName: 'W' });
     const from = await bank.openAccount.execute({ userId: owner.id, type: 'COURANT' });
@@ -110,12 +110,55 @@ await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
     const sent = await countStatements(async () => {
       await bank.transferMoney.execute({ userId: owner.id, fromAccountId: from.id, toAccountNumber: to.number, amount: '12.34' });
     });
-    t.equal(sent.length, 5, 'five statements', { statements: sent });
+    t.equal(sent.length, 4, 'four statements', { statements: sent });
     t.match(sent[0], /^begin/i);
-    t.match(sent[3], /^with .*update accounts.*insert into transfers.*insert into ledger_entries/is);
-    t.match(sent[4], /^commit/i);
+    t.match(sent[1], /from "accounts" where \("id" in \(\$1\) or "number" in \(\$2\)\) order by "id" for update/);
+    t.match(sent[2], /^with .*update accounts.*insert into transfers.*insert into ledger_entries/is);
+    t.match(sent[3], /^commit/i);
     t.same(await verifyLedger(database), []);
   });
+});
+
+await t.test('a unit of work that only reads sends no BEGIN and no COMMIT; the first lock or write begins the transaction', { skip }, async (t) => {
+  const database = await serverDatabase(t);
+  const user = aUser();
+  const account = anAccount({ ownerId: user.id, balance: 0 });
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(user);
+    await tx.accounts.insert(account);
+  });
+  const reads = await countStatements(async () => {
+    await database.uow.run(async (tx) => {
+      await tx.accounts.findById(account.id);
+      await tx.ledger.listByAccount(account.id, {}, { page: 1, pageSize: 20 });
+    });
+  });
+  t.equal(reads.length, 3, 'the lookup, the page and its count', { statements: reads });
+  t.notOk(reads.some((text) => /^(begin|commit)/i.test(text)), 'no BEGIN, no COMMIT');
+
+  const mixed = await countStatements(async () => {
+    await database.uow.run(async (tx) => {
+      await tx.accounts.findById(account.id);
+      const [locked] = await tx.accounts.lockMany([account.id]);
+      if (locked) await tx.accounts.update({ ...locked, version: locked.version + 1 });
+    });
+  });
+  t.same(
+    mixed.map((text) => text.split(/\s/, 1)[0]?.toLowerCase()),
+    ['select', 'begin', 'select', 'with', 'commit'],
+    'the read runs before BEGIN; the lock, the write and COMMIT inside',
+  );
+  // A failure after BEGIN still rolls back everything.
+  await t.rejects(
+    database.uow.run(async (tx) => {
+      const [locked] = await tx.accounts.lockMany([account.id]);
+      if (locked) await tx.accounts.update({ ...locked, balance: 5, version: locked.version + 1 });
+      await tx.accounts.findById(account.id);
+      throw new Error('refused after the write was sent');
+    }),
+    /refused after the write was sent/,
+  );
+  t.match(await database.uow.run((tx) => tx.accounts.findById(account.id)), { balance: 0, version: 1 });
 });
 
 await t.test('parameterised queries are prepared once per connection, by a name derived from their text', { skip }, async (t) => {

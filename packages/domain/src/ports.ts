@@ -51,11 +51,12 @@ export interface AccountRepository {
   findById(id: string): Promise<Account | undefined>;
   findByNumber(number: string): Promise<Account | undefined>;
   /**
-   * Locks the accounts with these ids until the transaction ends, all in one statement and in
-   * ascending id order (so two movements never wait on each other in a cycle), and returns them.
-   * Unknown ids are left out.
+   * Locks the accounts with these ids, and those with these numbers, until the transaction ends,
+   * all in one statement and in ascending id order (so two movements never wait on each other in
+   * a cycle), and returns them, each once. Unknown ids and numbers are left out. (Numbers let a
+   * transfer lock its destination without a separate lookup first: one round trip fewer.)
    */
-  lockMany(ids: readonly string[]): Promise<Account[]>;
+  lockMany(ids: readonly string[], numbers?: readonly string[]): Promise<Account[]>;
   /** Accounts of the owner whose status is not CLOSED. */
   countOpenByOwner(ownerId: string): Promise<number>;
   /** The owner's accounts, oldest first (ties by id). */

@@ -55,12 +55,25 @@ export class PostgresAccountRepository implements AccountRepository {
     return row && toAccount(row);
   }
 
-  async lockMany(ids: readonly string[]): Promise<Account[]> {
-    const wanted = [...new Set(ids)].filter(isUuid);
-    if (wanted.length === 0) return [];
-    // One statement, rows locked in ascending id order: two movements over the same accounts
-    // always queue in the same order, so they can never wait on each other in a cycle.
-    const rows = await this.db.selectFrom('accounts').selectAll().where('id', 'in', wanted).orderBy('id').forUpdate().execute();
+  async lockMany(ids: readonly string[], numbers: readonly string[] = []): Promise<Account[]> {
+    const wantedIds = [...new Set(ids)].filter(isUuid);
+    const wantedNumbers = [...new Set(numbers)].filter(isAccountNumber);
+    if (wantedIds.length + wantedNumbers.length === 0) return [];
+    // One statement, rows locked in ascending id order (the sort runs below the row locks): two
+    // movements over the same accounts always queue in the same order, so they can never wait on
+    // each other in a cycle. A row matched by both its id and its number comes back once.
+    const rows = await this.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          ...(wantedIds.length > 0 ? [eb('id', 'in', wantedIds)] : []),
+          ...(wantedNumbers.length > 0 ? [eb('number', 'in', wantedNumbers)] : []),
+        ]),
+      )
+      .orderBy('id')
+      .forUpdate()
+      .execute();
     return rows.map(toAccount);
   }
 

@@ -39,10 +39,10 @@ export class TransferMoney {
       }),
     };
     return runIdempotent(this.deps, scope, async (tx, now) => {
-      const target = await tx.accounts.findByNumber(command.toAccountNumber);
-      const locked = await tx.accounts.lockMany(target ? [command.fromAccountId, target.id] : [command.fromAccountId]);
+      // Both sides locked in one statement, the destination by its number.
+      const locked = await tx.accounts.lockMany([command.fromAccountId], [command.toAccountNumber]);
       const from = locked.find((a) => a.id === command.fromAccountId);
-      const to = locked.find((a) => a.id === target?.id);
+      const to = locked.find((a) => a.number === command.toAccountNumber);
       if (from === undefined || from.ownerId !== command.userId) throw new AccountNotFound();
       if (to === undefined) throw new AccountNotFound();
       if (from.id === to.id) throw new SameAccountTransfer();

@@ -72,10 +72,9 @@ export class MemoryAccountRepository implements AccountRepository {
     const account = [...this.state.accounts.values()].find((a) => a.number === number);
     return account && copy(account);
   }
-  async lockMany(ids: readonly string[]): Promise<Account[]> {
-    return [...new Set(ids)]
-      .map((id) => this.state.accounts.get(id))
-      .filter((a): a is Account => a !== undefined)
+  async lockMany(ids: readonly string[], numbers: readonly string[] = []): Promise<Account[]> {
+    return [...this.state.accounts.values()]
+      .filter((a) => ids.includes(a.id) || numbers.includes(a.number))
       .sort(byId)
       .map(copy);
   }

@@ -59,6 +59,21 @@ export async function accountCases(t: Test, open: OpenStore): Promise<void> {
     }),
   );
 
+  await t.test('accounts: lockMany by ids and numbers, in one ascending id order, each account once', (t) =>
+    using(open, async ({ uow }) => {
+      const owner = await givenUser(uow);
+      const accounts = [await givenAccount(uow, { ownerId: owner.id }), await givenAccount(uow, { ownerId: owner.id }), await givenAccount(uow, { ownerId: owner.id })];
+      const [a, b, c] = accounts as [Account, Account, Account];
+      const ascending = (...rows: Account[]) => [...rows].sort((x, y) => compareIds(x.id, y.id));
+      await uow.run(async (tx) => {
+        t.same(await tx.accounts.lockMany([a.id], [b.number]), ascending(a, b), 'one by id, one by number');
+        t.same(await tx.accounts.lockMany([], [c.number, a.number]), ascending(a, c), 'by numbers only');
+        t.same(await tx.accounts.lockMany([a.id, b.id], [a.number, c.number]), ascending(a, b, c), 'an account named both ways comes once');
+        t.same(await tx.accounts.lockMany([a.id], ['nope', '', anAccountNumber(), "' OR 1=1 --"]), [a], 'unknown numbers are left out');
+      });
+    }),
+  );
+
   await t.test('accounts: countOpenByOwner counts the owner’s accounts that are not CLOSED', (t) =>
     using(open, async ({ uow }) => {
       const owner = await givenUser(uow);
