@@ -56,8 +56,32 @@ const ADMIN_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.
 const server = pgServerFromUrl(ADMIN_URL);
 const wantedRuns = args.runs?.split(',').map((s) => s.trim());
 const wantedScenarios = args.scenarios?.split(',').map((s) => s.trim());
-/** Where the API under test is built: this checkout, or another (e.g. an older commit, for before/after figures). */
-const API_ROOT = args['api-root'] !== undefined ? resolve(args['api-root']) : ROOT;
+/**
+ * Where the API under test runs from: a snapshot of this checkout's build taken at start (other
+ * work in the tree may rebuild dist/ meanwhile), or another built checkout given with --api-root
+ * (e.g. an older commit, for before/after figures).
+ */
+let API_ROOT = args['api-root'] !== undefined ? resolve(args['api-root']) : ROOT;
+
+/** Copies every package's dist/ (and links node_modules) into bench/tmp/api-snapshot. */
+async function snapshotBuild(): Promise<string> {
+  const snapshot = join(TMP, 'api-snapshot');
+  rmSync(snapshot, { recursive: true, force: true });
+  mkdirSync(join(snapshot, 'packages'), { recursive: true });
+  await run('cp', ['-a', join(ROOT, 'package.json'), snapshot]);
+  // Hard links: instant, and the workspace's node_modules is not edited by the bench.
+  await run('cp', ['-al', join(ROOT, 'node_modules'), snapshot]);
+  for (const name of readdirSync(join(ROOT, 'packages'))) {
+    const from = join(ROOT, 'packages', name);
+    if (!existsSync(join(from, 'dist'))) continue;
+    const to = join(snapshot, 'packages', name);
+    mkdirSync(to);
+    await run('cp', ['-a', join(from, 'package.json'), join(from, 'dist'), to]);
+    // pnpm's links to workspace siblings and to the store are relative: they resolve in the snapshot too.
+    if (existsSync(join(from, 'node_modules'))) await run('cp', ['-a', join(from, 'node_modules'), to]);
+  }
+  return snapshot;
+}
 const wants = (run: string) => wantedRuns === undefined || wantedRuns.includes(run);
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -303,6 +327,7 @@ async function main(): Promise<void> {
   mkdirSync(join(RESULTS, 'runs'), { recursive: true });
   const startedAt = new Date().toISOString();
   const machine = await machineInfo();
+  if (args['api-root'] === undefined) API_ROOT = await snapshotBuild();
   log(`${machine.cores} cores, Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}`);
 
   let ceiling: Ceiling | undefined;

@@ -55,8 +55,9 @@ function panelSvg(panel: ChartPanel, series: readonly ChartSeries[], x0: number,
   const plotLeft = x0 + labelWidth;
   const plotWidth = width - labelWidth - 60;
   const rowHeight = series.length * barHeight + rowGap;
-  const top = y0 + 30;
-  const height = 30 + panel.rows.length * rowHeight + 40;
+  const marks = panel.marks ?? [];
+  const top = y0 + 30 + Math.max(0, marks.length - 1) * 14;
+  const height = top - y0 + panel.rows.length * rowHeight + 40;
   const values = [...panel.rows.flatMap((r) => r.values.filter((v): v is number => v !== undefined)), ...(panel.marks ?? []).map((m) => m.value)];
   const [lo, hi] = logBounds(values);
   const scale = (v: number) => plotLeft + (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * plotWidth;
@@ -85,11 +86,13 @@ function panelSvg(panel: ChartPanel, series: readonly ChartSeries[], x0: number,
       parts.push(`<text x="${x1 + 4}" y="${y + barHeight - 4}" font-size="10.5" fill="#222">${formatValue(value)}</text>`);
     });
   });
-  for (const mark of panel.marks ?? []) {
+  (panel.marks ?? []).forEach((mark, i) => {
     const x = scale(mark.value);
-    parts.push(`<line x1="${x}" y1="${top - 8}" x2="${x}" y2="${bottom}" stroke="${mark.color}" stroke-width="2" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${x + 3}" y="${top - 10}" font-size="11" fill="${mark.color}">${escape(mark.label)}</text>`);
-  }
+    // Labels stacked above the plot, one line each, so that close marks never overlap.
+    const labelY = top - 10 - (marks.length - 1 - i) * 14;
+    parts.push(`<line x1="${x}" y1="${labelY + 2}" x2="${x}" y2="${bottom}" stroke="${mark.color}" stroke-width="2" stroke-dasharray="6 4"/>`);
+    parts.push(`<text x="${x + 3}" y="${labelY}" font-size="11" fill="${mark.color}">${escape(mark.label)}</text>`);
+  });
   parts.push(`<line x1="${plotLeft}" y1="${top - 4}" x2="${plotLeft}" y2="${bottom}" stroke="#333"/>`);
   return { svg: parts.join('\n'), height };
 }
@@ -100,8 +103,13 @@ export function chartSvg(spec: ChartSpec): string {
   const headerHeight = 80;
   const left = panelSvg(spec.panels[0], spec.series, 20, headerHeight, half - 30, 200);
   const right = panelSvg(spec.panels[1], spec.series, half + 10, headerHeight, half - 30, 200);
+  let legendX = 20;
   const legend = spec.series
-    .map((s, i) => `<rect x="${20 + i * 250}" y="48" width="14" height="14" fill="${s.color}"/><text x="${40 + i * 250}" y="60" font-size="13">${escape(s.name)}</text>`)
+    .map((s) => {
+      const item = `<rect x="${legendX}" y="48" width="14" height="14" fill="${s.color}"/><text x="${legendX + 20}" y="60" font-size="13">${escape(s.name)}</text>`;
+      legendX += 20 + s.name.length * 7.6 + 24;
+      return item;
+    })
     .join('\n');
   const height = headerHeight + Math.max(left.height, right.height) + 10;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="${FONT}">

@@ -41,7 +41,7 @@ export function headlines(bench: BenchRun): Headline[] {
       const ratio = transfer.rps / raw.transfer.tps;
       out.push({
         label: `${run.title}: transfers/s ÷ pgbench transfer tps`,
-        value: `${fmt(transfer.rps)} ÷ ${fmt(raw.transfer.tps)} = **${ratio.toFixed(2)}** (${transfer.errors} errors)`,
+        value: `${fmt(transfer.rps)} ÷ ${fmt(raw.transfer.tps)} = **${ratio.toFixed(2)}** (${transfer.errors} errors)${raw.transferPrepared ? `; ÷ ${fmt(raw.transferPrepared.tps)} with -M prepared = ${(transfer.rps / raw.transferPrepared.tps).toFixed(2)}` : ''}`,
         target: `≥ ${TARGETS.transferRatio}, 0 errors`,
         met: ratio >= TARGETS.transferRatio && transfer.errors === 0,
       });
@@ -50,7 +50,7 @@ export function headlines(bench: BenchRun): Headline[] {
       const ratio = balance.rps / raw.selectOnly.tps;
       out.push({
         label: `${run.title}: cached balance reads/s ÷ pgbench -S tps`,
-        value: `${fmt(balance.rps)} ÷ ${fmt(raw.selectOnly.tps)} = **${ratio.toFixed(2)}**`,
+        value: `${fmt(balance.rps)} ÷ ${fmt(raw.selectOnly.tps)} = **${ratio.toFixed(2)}**${raw.selectOnlyPrepared ? `; ÷ ${fmt(raw.selectOnlyPrepared.tps)} with -M prepared = ${(balance.rps / raw.selectOnlyPrepared.tps).toFixed(2)}` : ''}`,
         target: `≥ ${TARGETS.balanceRatio}`,
         met: ratio >= TARGETS.balanceRatio,
       });
@@ -114,7 +114,9 @@ export function chartSpec(bench: BenchRun): ChartSpec {
         marks: raw
           ? [
               { value: raw.transfer.tps, label: `pgbench transfer ${fmt(raw.transfer.tps)} tps`, color: '#d62728' },
+              { value: raw.transfer.tps * TARGETS.transferRatio, label: `transfer target ${TARGETS.transferRatio} × pgbench = ${fmt(raw.transfer.tps * TARGETS.transferRatio)}/s`, color: '#ff9896' },
               { value: raw.selectOnly.tps, label: `pgbench -S ${fmt(raw.selectOnly.tps)} tps`, color: '#7f7f7f' },
+              { value: raw.selectOnly.tps * TARGETS.balanceRatio, label: `balance target ${TARGETS.balanceRatio} × pgbench -S = ${fmt(raw.selectOnly.tps * TARGETS.balanceRatio)}/s`, color: '#bbbbbb' },
             ]
           : [],
       },
