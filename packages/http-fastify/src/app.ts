@@ -7,7 +7,7 @@ import { serializeJson } from './http/exact-decimal.js';
 import { HttpError } from './http/http-error.js';
 import { validatorCompiler } from './http/validator-compiler.js';
 import authPlugin from './plugins/auth.plugin.js';
-import errorsPlugin from './plugins/errors.plugin.js';
+import errorsPlugin, { frameworkErrors } from './plugins/errors.plugin.js';
 import metricsPlugin, { type MetricsSource } from './plugins/metrics.plugin.js';
 import rateLimitPlugin from './plugins/rate-limit.plugin.js';
 import requestIdPlugin, { requestId } from './plugins/request-id.plugin.js';
@@ -98,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: config.trustProxy,
+    frameworkErrors,
     // While draining, requests that still arrive on open connections are served (each answer then
     // closes its connection) rather than refused with Fastify's plain 503; /ready says 503 at once.
     return503OnClosing: false,

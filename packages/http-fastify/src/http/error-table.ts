@@ -25,6 +25,7 @@ export const ERROR_TABLE: Readonly<Record<string, { readonly status: number; rea
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },
   idempotency_in_progress: { status: 409, title: 'Idempotency key in use' },
   payload_too_large: { status: 413, title: 'Payload too large' },
+  uri_too_long: { status: 414, title: 'URI too long' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },

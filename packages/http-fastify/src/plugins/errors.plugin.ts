@@ -36,7 +36,21 @@ const FASTIFY_CODES: Record<string, Rendered> = {
     detail: 'The request body is empty although Content-Type says application/json.',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', detail: 'Content-Length does not match the body.' },
+  // Refused by the router before any route runs (Fastify's frameworkErrors).
+  FST_ERR_BAD_URL: { code: 'bad_request', detail: 'The URL is malformed (invalid percent-encoding).' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'uri_too_long', detail: 'A path segment is too long (at most 100 characters).' },
 };
+
+/**
+ * Fastify's `frameworkErrors`: what the router refuses before any route or error handler runs
+ * (a malformed URL, an over-long path parameter) would otherwise go out as Fastify's own JSON with
+ * its internal error code.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // No onRequest hook ran: the request id header is set here.
+  reply.header('x-request-id', request.id);
+  return sendProblem(reply, { ...render(error, request, reply) });
+}
 
 /** Sends an RFC 9457 problem for `code` (looked up in the error table). */
 export function sendProblem(reply: FastifyReply, problem: Rendered & Record<string, unknown>): FastifyReply {
