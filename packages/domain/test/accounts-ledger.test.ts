@@ -306,6 +306,7 @@ t.test('postTransaction', async (t) => {
     }
     await t.rejects(post({ description: 'x'.repeat(256) }), { code: 'validation_failed', errors: [{ field: 'description' }] });
     await t.rejects(post({ description: 'line\nbreak' }), { code: 'validation_failed', errors: [{ field: 'description' }] });
+    await t.rejects(post({ description: 'half \ud83d' }), { code: 'validation_failed', errors: [{ field: 'description' }] }, 'a lone surrogate');
     await t.resolves(post({ description: 'é'.repeat(255) }), '255 characters is the limit');
     await t.resolves(post({ description: '🙂'.repeat(255) }), 'counted in characters, not UTF-16 units');
     t.equal(footprint(b.state()).ledger, before.ledger + 2);

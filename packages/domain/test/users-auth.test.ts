@@ -52,6 +52,14 @@ t.test('registerUser', async (t) => {
         { code: 'validation_failed', errors: [{ field: 'full_name' }] },
       );
     }
+    // Lone surrogates: UTF-8 (PostgreSQL) cannot hold them; they would be stored as U+FFFD.
+    for (const [field, command] of [
+      ['email', { email: 'a\ud800@example.com', password: PASSWORD, fullName: 'Ok' }],
+      ['password', { email: 'ok@example.com', password: `${PASSWORD}\udfff`, fullName: 'Ok' }],
+      ['full_name', { email: 'ok@example.com', password: PASSWORD, fullName: 'Jean \ud83d' }],
+    ] as const) {
+      await t.rejects(b.banking.registerUser.execute(command), { code: 'validation_failed', errors: [{ field }] }, `lone surrogate in ${field}`);
+    }
     await t.resolves(b.banking.registerUser.execute({ email: 'ok@example.com', password: PASSWORD, fullName: 'x'.repeat(255) }));
     const all = await b.banking.registerUser.execute({ email: 'bad', password: 'short', fullName: ' ' }).catch((e: unknown) => e);
     t.type(all, ValidationFailed);

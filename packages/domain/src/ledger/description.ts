@@ -1,4 +1,5 @@
 import { ValidationFailed } from '../errors.js';
+import { hasLoneSurrogate } from '../shared/text.js';
 import { DESCRIPTION_MAX_LENGTH } from './ledger-entry.js';
 
 /** A movement's optional free text: at most 255 characters, no control characters; "" → null. */
@@ -11,5 +12,6 @@ export function parseDescription(description: string | null | undefined): string
   if (/[\u0000-\u001f\u007f]/.test(description)) {
     throw ValidationFailed.field('description', 'must not contain control characters');
   }
+  if (hasLoneSurrogate(description)) throw ValidationFailed.field('description', 'must be well-formed Unicode text');
   return description;
 }

@@ -1,4 +1,5 @@
 import { ValidationFailed, type FieldError } from '../errors.js';
+import { hasLoneSurrogate } from '../shared/text.js';
 import type { Timestamp } from '../shared/timestamp.js';
 
 export interface User {
@@ -25,7 +26,7 @@ export function normaliseEmail(email: string): string {
 }
 
 export function emailError(email: string): FieldError | undefined {
-  if (email.length > 254 || !EMAIL.test(email)) return { field: 'email', message: 'must be a valid email address' };
+  if (email.length > 254 || !EMAIL.test(email) || hasLoneSurrogate(email)) return { field: 'email', message: 'must be a valid email address' };
   return undefined;
 }
 
@@ -35,6 +36,7 @@ export function passwordError(password: string): FieldError | undefined {
   if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
     return { field: 'password', message: `must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long` };
   }
+  if (hasLoneSurrogate(password)) return { field: 'password', message: 'must be well-formed Unicode text' };
   return undefined;
 }
 
@@ -43,6 +45,7 @@ export function fullNameError(fullName: string): FieldError | undefined {
   if (length < 1 || length > 255) return { field: 'full_name', message: 'must be 1 to 255 characters long' };
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(fullName)) return { field: 'full_name', message: 'must not contain control characters' };
+  if (hasLoneSurrogate(fullName)) return { field: 'full_name', message: 'must be well-formed Unicode text' };
   return undefined;
 }
 
