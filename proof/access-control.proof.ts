@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import t from 'tap';
 import { API, bearer, deposit, json, openAccount, signUp, type Client } from '../packages/http-fastify/test/app-harness.js';
 import { freshDatabase, requireServices } from '../packages/http-fastify/test/support/services.js';
-import { composedApp, PROOF_SECRET, snapshot } from './support/composed-app.js';
+import { composedApp, PROOF_SECRET, sameState, snapshot } from './support/composed-app.js';
 import { fillPath, label, pathParams, routesOf, type OpenApiDocument, type Route, type Schema } from './support/openapi-routes.js';
 import { count, recordResult } from './support/results.js';
 
@@ -140,7 +140,7 @@ t.test('access-control matrix from /openapi.json', async (t) => {
     for (const route of guarded) {
       const before = await snapshot(database);
       const response = await send(route, authorization === undefined ? {} : { authorization });
-      const changed = (await snapshot(database)) !== before;
+      const changed = !sameState(await snapshot(database), before);
       const code = response.headers['content-type']?.toString().includes('json') ? String(json(response).code) : '';
       results.push({ kind, route: label(route), status: response.statusCode, code, changed });
     }
@@ -151,7 +151,7 @@ t.test('access-control matrix from /openapi.json', async (t) => {
     for (const route of idRoutes) {
       const before = await snapshot(database);
       const response = await send(route, bearer(client.accessToken));
-      const changed = (await snapshot(database)) !== before;
+      const changed = !sameState(await snapshot(database), before);
       otherUser.push({ kind: who, route: label(route), status: response.statusCode, code: String(json(response).code), changed });
     }
   }
