@@ -57,6 +57,11 @@ export class RedisConnection {
       disableOfflineQueue: true,
       commandsQueueMaxLength: 5000,
       disableClientInfo: true,
+      // No node-redis command timeout: `send` already races every command against
+      // commandTimeoutMs, and node-redis' default (5 s) arms an AbortSignal.timeout per command, a
+      // timer that fires after the reply anyway and builds a DOMException (measured: ~2 % of the
+      // API's CPU under load).
+      commandOptions: { timeout: 0 },
       socket: {
         connectTimeout: options.connectTimeoutMs,
         // Capped exponential backoff with jitter; never gives up.
