@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     'no-report': { type: 'boolean', default: false },
     'pool-max': { type: 'string' },
     'api-root': { type: 'string' },
+    /** Rewrites the dated report and chart from a saved run (bench/results/runs/<file>.json), e.g. after editing the notes. */
+    'report-only': { type: 'string' },
   },
 });
 
@@ -322,7 +324,21 @@ function printSummary(bench: BenchRun): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+function writeReport(bench: BenchRun): void {
+  const date = bench.startedAt.slice(0, 10);
+  const pngName = `${date}.png`;
+  writeFileSync(join(RESULTS, pngName), renderPng(chartSvg(chartSpec(bench))));
+  const notesFile = join(RESULTS, `${date}.notes.md`);
+  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : undefined;
+  writeFileSync(join(RESULTS, `${date}.md`), reportMarkdown(bench, pngName, readHistory(), notes));
+  log(`report: bench/results/${date}.md, chart: bench/results/${pngName}`);
+}
+
 async function main(): Promise<void> {
+  if (args['report-only'] !== undefined) {
+    writeReport(JSON.parse(readFileSync(resolve(args['report-only']), 'utf8')) as BenchRun);
+    return;
+  }
   mkdirSync(TMP, { recursive: true });
   mkdirSync(join(RESULTS, 'runs'), { recursive: true });
   const startedAt = new Date().toISOString();
@@ -383,13 +399,8 @@ async function main(): Promise<void> {
     log(`figures: bench/results/runs/${runFile} (a partial run writes no report)`);
     return;
   }
-  const date = startedAt.slice(0, 10);
-  const pngName = `${date}.png`;
-  writeFileSync(join(RESULTS, pngName), renderPng(chartSvg(chartSpec(bench))));
-  const notesFile = join(RESULTS, `${date}.notes.md`);
-  const notes = existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : undefined;
-  writeFileSync(join(RESULTS, `${date}.md`), reportMarkdown(bench, pngName, readHistory(), notes));
-  log(`report: bench/results/${date}.md, chart: bench/results/${pngName}, figures: bench/results/runs/${runFile}`);
+  writeReport(bench);
+  log(`figures: bench/results/runs/${runFile}`);
 }
 
 try {
