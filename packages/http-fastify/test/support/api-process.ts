@@ -66,7 +66,12 @@ export interface ApiProcess {
  * an empty working directory (no stray .env). Resolves when /health answers; stopped at the end of
  * the test.
  */
-export async function startApi(t: Test, name: string, env: Readonly<Record<string, string>>): Promise<ApiProcess> {
+export async function startApi(
+  t: Test,
+  name: string,
+  env: Readonly<Record<string, string>>,
+  options: { readonly startTimeoutMs?: number } = {},
+): Promise<ApiProcess> {
   await ensureBuilt();
   // A PORT given in `env` restarts an instance on the port its clients already use.
   const port = env['PORT'] !== undefined ? Number(env['PORT']) : await freePort();
@@ -126,7 +131,8 @@ export async function startApi(t: Test, name: string, env: Readonly<Record<strin
   });
 
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (hasExited) throw new Error(`API ${name} exited at start-up: ${stderr}${JSON.stringify(logs.slice(-5))}`);
     try {
@@ -135,7 +141,7 @@ export async function startApi(t: Test, name: string, env: Readonly<Record<strin
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`API ${name} did not answer /health within 30 s: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`API ${name} did not answer /health within ${startTimeoutMs / 1000} s: ${stderr}${JSON.stringify(logs.slice(-5))}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { name, url, pid: child.pid!, logs, stderr: () => stderr, exited, signal: (s) => child.kill(s), stop };
