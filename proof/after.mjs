@@ -3,15 +3,21 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 
 const dir = new URL('./results/', import.meta.url);
-const EXPECTED = ['bank-faults', 'double-spend', 'access-control', 'hostile-input', 'swagger-browser'];
+const EXPECTED = [
+  ['bank-faults', 'Bank workload under faults'],
+  ['double-spend', 'Double spend over HTTP'],
+  ['access-control', 'Access-control matrix from /openapi.json'],
+  ['hostile-input', 'Hostile input from the OpenAPI schemas'],
+  ['swagger-browser', 'Swagger UI in a real browser'],
+];
 
 const rows = [];
 for (const name of await readdir(dir)) {
   if (!name.endsWith('.json')) continue;
   rows.push({ slug: name.slice(0, -5), ...JSON.parse(await readFile(new URL(name, dir), 'utf8')) });
 }
-for (const slug of EXPECTED) {
-  if (!rows.some((r) => r.slug === slug)) rows.push({ slug, order: 99, proof: slug, tried: '(not run, or stopped before its figures)', held: '—', ok: false, figures: {} });
+for (const [index, [slug, proof]] of EXPECTED.entries()) {
+  if (!rows.some((r) => r.slug === slug)) rows.push({ slug, order: index + 1, proof, tried: '(not run, or stopped before its figures: see its failure above)', held: '—', ok: false, figures: {} });
 }
 rows.sort((a, b) => a.order - b.order || a.slug.localeCompare(b.slug));
 

@@ -30,6 +30,8 @@ const OPENING_MINOR = 50_000;
 /** Normal traffic between two faults. */
 const QUIET_MS = SOAK ? 6000 : 2500;
 const SOAK_MS = 10 * 60_000;
+/** A restart on a shared, loaded 2-core machine can take far longer than the usual 1–2 s. */
+const START_TIMEOUT_MS = 120_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const run = promisify(execFile);
@@ -46,7 +48,7 @@ class Instance {
 
   static async start(t: Test, name: string, env: Readonly<Record<string, string>>): Promise<Instance> {
     const port = await freePort();
-    const process = await startApi(t, name, { ...env, PORT: String(port) });
+    const process = await startApi(t, name, { ...env, PORT: String(port) }, { startTimeoutMs: START_TIMEOUT_MS });
     return new Instance(t, name, port, env, process);
   }
 
@@ -67,7 +69,7 @@ class Instance {
   }
 
   async restart(): Promise<void> {
-    this.process = await startApi(this.t, this.name, { ...this.env, PORT: String(this.port) });
+    this.process = await startApi(this.t, this.name, { ...this.env, PORT: String(this.port) }, { startTimeoutMs: START_TIMEOUT_MS });
   }
 }
 

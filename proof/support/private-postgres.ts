@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chown, mkdtemp, rm, appendFile } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../packages/adapters-redis/test/support/private-redis.js';
 import { psql } from '../../packages/http-fastify/test/support/services.js';
@@ -15,8 +15,26 @@ function command(program: string, args: readonly string[]): [string, string[]] {
   return asRoot ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, [...args]];
 }
 
+/**
+ * Where initdb and pg_ctl are: on PATH, or (Debian's packages keep them off PATH) the newest
+ * /usr/lib/postgresql/<version>/bin; PG_BIN overrides.
+ */
+let binDir: Promise<string> | undefined;
+function postgresBin(): Promise<string> {
+  binDir ??= (async () => {
+    if (process.env['PG_BIN']) return process.env['PG_BIN'];
+    const onPath = await run('sh', ['-c', 'command -v initdb']).then((r) => r.stdout.trim(), () => '');
+    if (onPath !== '') return dirname(onPath);
+    const versions = await readdir('/usr/lib/postgresql').catch(() => [] as string[]);
+    const newest = versions.filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))[0];
+    return newest === undefined ? '' : `/usr/lib/postgresql/${newest}/bin`;
+  })();
+  return binDir;
+}
+
 async function pg(program: string, args: readonly string[], timeout = 60_000): Promise<string> {
-  const [file, argv] = command(program, args);
+  const bin = await postgresBin();
+  const [file, argv] = command(bin === '' ? program : join(bin, program), args);
   const { stdout } = await run(file, argv, { timeout });
   return stdout;
 }
@@ -29,6 +47,8 @@ export type ShutdownMode = 'smart' | 'fast' | 'immediate';
  */
 export class PrivatePostgres {
   private running = false;
+  /** pg_ctl's full path, for the synchronous stop on exit. */
+  private pgCtl = 'pg_ctl';
   private readonly onExit = () => this.stopSync();
 
   private constructor(
@@ -55,6 +75,8 @@ export class PrivatePostgres {
       await chown(dir, uid, gid);
     }
     const server = new PrivatePostgres(await freePort(), dir);
+    const bin = await postgresBin();
+    if (bin !== '') server.pgCtl = join(bin, 'pg_ctl');
     await pg('initdb', ['-D', server.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
     await appendFile(
       join(server.dataDir, 'postgresql.conf'),
@@ -124,7 +146,7 @@ export class PrivatePostgres {
   /** Last resort when the test process exits without its teardown: never leave a server behind. */
   private stopSync(): void {
     if (!this.running) return;
-    const [file, argv] = command('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);
+    const [file, argv] = command(this.pgCtl, ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);
     try {
       execFileSync(file, argv, { stdio: 'ignore', timeout: 20_000 });
     } catch {
