@@ -17,7 +17,7 @@ export interface DatabaseOptions {
   readonly dataDir: string;
   /** `pg` pool size (default 10). */
   readonly poolMax?: number | undefined;
-  /** Longest a statement may run before the server cancels it (default 5000 ms; `pg` only). */
+  /** Longest a statement may run before the server cancels it (default 5000 ms; 0: no limit; `pg` only). */
   readonly statementTimeoutMs?: number | undefined;
   /** After-commit hook failures are reported here, never thrown. */
   readonly onHookError?: ((error: unknown) => void) | undefined;

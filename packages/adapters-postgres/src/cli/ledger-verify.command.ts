@@ -9,7 +9,9 @@ import { target, type Env, type Print } from './migrate.command.js';
 export async function ledgerVerifyCommand(env: Env, print: Print, printError: Print): Promise<number> {
   const { databaseUrl, dataDir, label } = target(env);
   try {
-    const database = await openDatabase({ databaseUrl, dataDir });
+    // No statement timeout: a full check reads every ledger line (10M lines take well over the
+    // API's 5 s bound per statement, which is meant for requests, not for this offline check).
+    const database = await openDatabase({ databaseUrl, dataDir, statementTimeoutMs: 0 });
     try {
       const violations = await verifyLedger(database);
       if (violations.length > 0) {
