@@ -165,8 +165,17 @@ function profileArgs(id: string): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-/** The API on a fresh PostgreSQL database seeded with SQL, Redis private, `mode.workers` workers. */
-async function runPostgresMode(mode: ApiMode, redisUrl: string): Promise<ApiRun> {
+interface PreparedApi {
+  readonly baseUrl: string;
+  readonly population: Population;
+  readonly groups: Record<string, ProcessGroup>;
+  readonly seeded: { readonly ledgerLines: number; readonly seconds: number };
+  /** Stops the API, verifies the ledger, drops the database; returns the ledger:verify line. */
+  finish(): Promise<string>;
+}
+
+/** A fresh PostgreSQL database seeded with SQL, and the API on it (Redis private, `mode.workers` workers), users logged in. */
+async function preparePostgres(mode: ApiMode, redisUrl: string): Promise<PreparedApi> {
   const database = scratchName(mode.id.replace(/-/g, '_'));
   log(`${mode.title}: database ${database}`);
   await createDatabase(server, database);
@@ -176,62 +185,153 @@ async function runPostgresMode(mode: ApiMode, redisUrl: string): Promise<ApiRun>
   const env = { ...apiEnv(port, mode.workers), DATABASE_URL: databaseUrl(server, database), REDIS_URL: redisUrl };
   const logFile = join(TMP, `api-${mode.id}.log`);
   let api = await startApi({ env, logFile, root: API_ROOT, cwd: TMP });
-  try {
-    const client = new ApiClient(api.baseUrl, PREFIX);
-    // One real registration gives the password hash (the API's own scrypt format) every seeded user gets.
-    await client.register('bench-template@example.test', BENCH_PASSWORD);
-    const passwordHash = await psql(server, database, "select password_hash from users where email = 'bench-template@example.test';");
-    log(`${mode.title}: seeding ${mode.accounts.toLocaleString('en')} accounts × ${mode.linesPerAccount} lines with SQL`);
-    const seeded = await seed(server, database, { accounts: mode.accounts, linesPerAccount: mode.linesPerAccount, passwordHash }, log);
-    log(`${mode.title}: seeded in ${seeded.seconds.toFixed(1)} s`);
-    if (args['cpu-prof']) {
-      // Profile only the load, not the set-up: restart the API now that the data is in.
-      await api.stop();
-      api = await startApi({ env, logFile, root: API_ROOT, cwd: TMP, nodeArgs: profileArgs(mode.id) });
-    }
-    const users = seeded.users;
-    const active = Array.from({ length: Math.min(ACTIVE_USERS, users) }, (_, k) => 1 + Math.floor((k * users) / Math.min(ACTIVE_USERS, users)));
-    log(`${mode.title}: logging in ${active.length} users`);
-    const benchUsers = await inBatches(active, 8, async (u): Promise<BenchUser> => {
-      const token = await client.login(seededEmail(u), BENCH_PASSWORD);
-      const accounts = Array.from({ length: ACCOUNTS_PER_USER }, (_, i) => {
-        const ordinal = (u - 1) * ACCOUNTS_PER_USER + i + 1;
-        return { id: seededId('account', ordinal), number: accountNumber(ordinal) };
-      });
-      return { email: seededEmail(u), token, accounts };
-    });
-    const population: Population = {
-      users: benchUsers,
-      totalAccounts: mode.accounts,
-      destination(notThis) {
-        for (;;) {
-          const number = accountNumber(1 + Math.floor(Math.random() * mode.accounts));
-          if (number !== notThis) return number;
-        }
-      },
-    };
-    const groups: Record<string, ProcessGroup> = { api: { kind: 'tree', root: api.pid }, postgres: { kind: 'name', comm: 'postgres' }, redis: { kind: 'name', comm: 'redis-server' } };
-    const results = await runScenarios(api.baseUrl, population, groups, mode.scenarios);
+  const stopIt = () => api.stop();
+  cleanups.push(stopIt);
+  const client = new ApiClient(api.baseUrl, PREFIX);
+  // One real registration gives the password hash (the API's own scrypt format) every seeded user gets.
+  await client.register('bench-template@example.test', BENCH_PASSWORD);
+  const passwordHash = await psql(server, database, "select password_hash from users where email = 'bench-template@example.test';");
+  log(`${mode.title}: seeding ${mode.accounts.toLocaleString('en')} accounts × ${mode.linesPerAccount} lines with SQL`);
+  const seeded = await seed(server, database, { accounts: mode.accounts, linesPerAccount: mode.linesPerAccount, passwordHash }, log);
+  log(`${mode.title}: seeded in ${seeded.seconds.toFixed(1)} s`);
+  if (args['cpu-prof']) {
+    // Profile only the load, not the set-up: restart the API now that the data is in.
     await api.stop();
-    const verified = await ledgerVerify({ DATABASE_URL: env.DATABASE_URL });
-    log(`${mode.title}: ${verified}`);
-    return {
-      id: mode.id,
-      title: mode.title,
-      mode: 'postgres',
-      workers: mode.workers,
-      poolMax: args['pool-max'] !== undefined ? Number(args['pool-max']) : undefined,
-      accounts: mode.accounts,
-      ledgerLines: seeded.ledgerLines,
-      seedSeconds: seeded.seconds,
-      results,
-      ledgerVerify: verified,
-    };
-  } finally {
-    await api.stop();
-    await dropIt();
-    cleanups.splice(cleanups.indexOf(dropIt), 1);
+    api = await startApi({ env, logFile, root: API_ROOT, cwd: TMP, nodeArgs: profileArgs(mode.id) });
   }
+  const users = seeded.users;
+  const active = Array.from({ length: Math.min(ACTIVE_USERS, users) }, (_, k) => 1 + Math.floor((k * users) / Math.min(ACTIVE_USERS, users)));
+  log(`${mode.title}: logging in ${active.length} users`);
+  const loginClient = new ApiClient(api.baseUrl, PREFIX);
+  const benchUsers = await inBatches(active, 8, async (u): Promise<BenchUser> => {
+    const token = await loginClient.login(seededEmail(u), BENCH_PASSWORD);
+    const accounts = Array.from({ length: ACCOUNTS_PER_USER }, (_, i) => {
+      const ordinal = (u - 1) * ACCOUNTS_PER_USER + i + 1;
+      return { id: seededId('account', ordinal), number: accountNumber(ordinal) };
+    });
+    return { email: seededEmail(u), token, accounts };
+  });
+  const population: Population = {
+    users: benchUsers,
+    totalAccounts: mode.accounts,
+    destination(notThis) {
+      for (;;) {
+        const number = accountNumber(1 + Math.floor(Math.random() * mode.accounts));
+        if (number !== notThis) return number;
+      }
+    },
+  };
+  return {
+    baseUrl: api.baseUrl,
+    population,
+    groups: { api: { kind: 'tree', root: api.pid }, postgres: { kind: 'name', comm: 'postgres' }, redis: { kind: 'name', comm: 'redis-server' } },
+    seeded,
+    async finish() {
+      try {
+        await api.stop();
+        const verified = await ledgerVerify({ DATABASE_URL: env.DATABASE_URL });
+        log(`${mode.title}: ${verified}`);
+        return verified;
+      } finally {
+        await dropIt();
+        cleanups.splice(cleanups.indexOf(dropIt), 1);
+        cleanups.splice(cleanups.indexOf(stopIt), 1);
+      }
+    },
+  };
+}
+
+function apiRun(mode: ApiMode, prepared: PreparedApi, results: readonly LoadResult[], verified: string): ApiRun {
+  return {
+    id: mode.id,
+    title: mode.title,
+    mode: 'postgres',
+    workers: mode.workers,
+    poolMax: args['pool-max'] !== undefined ? Number(args['pool-max']) : undefined,
+    accounts: mode.accounts,
+    ledgerLines: prepared.seeded.ledgerLines,
+    seedSeconds: prepared.seeded.seconds,
+    results,
+    ledgerVerify: verified,
+  };
+}
+
+/** The API on a fresh PostgreSQL database seeded with SQL, Redis private, `mode.workers` workers. */
+async function runPostgresMode(mode: ApiMode, redisUrl: string): Promise<ApiRun> {
+  const prepared = await preparePostgres(mode, redisUrl);
+  let results: LoadResult[] = [];
+  let verified = 'not verified';
+  try {
+    results = await runScenarios(prepared.baseUrl, prepared.population, prepared.groups, mode.scenarios);
+  } finally {
+    verified = await prepared.finish();
+  }
+  return apiRun(mode, prepared, results, verified);
+}
+
+/** Averages the rounds of one scenario (throughput, latencies, CPU); statuses and errors are summed. */
+function mergeRounds(rounds: readonly LoadResult[]): LoadResult {
+  const first = rounds[0];
+  if (first === undefined) throw new Error('no rounds');
+  const mean = (pick: (r: LoadResult) => number) => rounds.reduce((sum, r) => sum + pick(r), 0) / rounds.length;
+  const statuses: Record<string, number> = {};
+  for (const r of rounds) for (const [status, count] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  const groups: Record<string, { cores: number; cpuSeconds: number; peakRssMiB: number }> = {};
+  for (const name of Object.keys(first.usage.groups)) {
+    groups[name] = {
+      cores: mean((r) => r.usage.groups[name]?.cores ?? 0),
+      cpuSeconds: mean((r) => r.usage.groups[name]?.cpuSeconds ?? 0),
+      peakRssMiB: Math.max(...rounds.map((r) => r.usage.groups[name]?.peakRssMiB ?? 0)),
+    };
+  }
+  return {
+    ...first,
+    seconds: rounds.reduce((sum, r) => sum + r.seconds, 0),
+    requests: rounds.reduce((sum, r) => sum + r.requests, 0),
+    rps: mean((r) => r.rps),
+    p50Ms: mean((r) => r.p50Ms),
+    p99Ms: mean((r) => r.p99Ms),
+    maxMs: Math.max(...rounds.map((r) => r.maxMs)),
+    statuses,
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    loadBefore: mean((r) => r.loadBefore),
+    usage: { seconds: mean((r) => r.usage.seconds), machineBusy: mean((r) => r.usage.machineBusy), groups },
+  };
+}
+
+/**
+ * Does the cost grow with the data? The same API on a small and on a big database, both up at
+ * once, each scenario driven on one then the other, alternately, `rounds` times: both sides see
+ * the same machine (other work on it moves both alike).
+ */
+async function runScaleComparison(small: ApiMode, big: ApiMode, redisUrl: string, rounds: number): Promise<ApiRun[]> {
+  const a = await preparePostgres(small, redisUrl);
+  let b: PreparedApi | undefined;
+  const results: [LoadResult[], LoadResult[]] = [[], []];
+  let verifiedA = 'not verified';
+  let verifiedB = 'not verified';
+  try {
+    b = await preparePostgres(big, redisUrl);
+    for (const scenarioName of ['transfer', 'deposit', 'balance', 'transactions']) {
+      const perSide: [LoadResult[], LoadResult[]] = [[], []];
+      for (let round = 0; round < rounds; round++) {
+        for (const [side, prepared] of [a, b].entries()) {
+          const scenario = allScenarios(PREFIX, prepared.population).find((s) => s.name.startsWith(scenarioName));
+          if (scenario === undefined) continue;
+          const result = await measureLoad(prepared.baseUrl, scenario, { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, groups: prepared.groups });
+          log(`  ${side === 0 ? small.title : big.title}: ${scenario.name} round ${round + 1}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, errors ${result.errors}`);
+          perSide[side as 0 | 1].push(result);
+        }
+      }
+      results[0].push(mergeRounds(perSide[0]));
+      results[1].push(mergeRounds(perSide[1]));
+    }
+  } finally {
+    verifiedA = await a.finish();
+    if (b) verifiedB = await b.finish();
+  }
+  if (b === undefined) throw new Error('the big database was not prepared');
+  return [apiRun(small, a, results[0], verifiedA), apiRun(big, b, results[1], verifiedB)];
 }
 
 /** The zero-install mode: PGlite in a temporary DATA_DIR, in-process cache and limits; data made through the API. */
@@ -358,22 +458,19 @@ async function main(): Promise<void> {
     { id: 'api-1w', title: 'API, 1 worker, 1k accounts', workers: 1, accounts: 1_000, linesPerAccount: 10 },
     { id: 'api-2w', title: 'API, 2 workers, 1k accounts', workers: 2, accounts: 1_000, linesPerAccount: 10 },
   ];
-  if (args.big) {
-    modes.push({
-      id: 'api-1m',
-      title: 'API, 1 worker, 1M accounts, 10M lines',
-      workers: 1,
-      accounts: 1_000_000,
-      linesPerAccount: 10,
-      scenarios: ['transfer', 'deposit', 'balance', 'transactions'],
-    });
-  }
   const postgresModes = modes.filter((m) => wants(m.id));
-  if (postgresModes.length > 0) {
+  const scale = args.big && wants('api-1m');
+  if (postgresModes.length > 0 || scale) {
     const redis = await startRedis();
     cleanups.push(() => redis.stop());
     try {
       for (const mode of postgresModes) runs.push(await runPostgresMode(mode, redis.url));
+      if (scale) {
+        const rounds = 2;
+        const small: ApiMode = { id: 'scale-1k', title: `1k accounts (control, alternated ×${rounds})`, workers: 1, accounts: 1_000, linesPerAccount: 10 };
+        const big: ApiMode = { id: 'api-1m', title: `1M accounts, 10M lines (alternated ×${rounds})`, workers: 1, accounts: 1_000_000, linesPerAccount: 10 };
+        runs.push(...(await runScaleComparison(small, big, redis.url, rounds)));
+      }
     } finally {
       await redis.stop();
     }

@@ -64,7 +64,8 @@ export function headlines(bench: BenchRun): Headline[] {
       });
     }
   }
-  const small = bench.runs.find((r) => r.id === 'api-1w');
+  // The interleaved control when there is one (same machine conditions), else the 1-worker run.
+  const small = bench.runs.find((r) => r.id === 'scale-1k') ?? bench.runs.find((r) => r.id === 'api-1w');
   const big = bench.runs.find((r) => r.id === 'api-1m');
   if (small && big) {
     for (const scenario of ['transfer', 'deposit', 'balance (cached)', 'transactions page']) {
@@ -85,12 +86,16 @@ export function headlines(bench: BenchRun): Headline[] {
 
 function runTable(run: ApiRun): string {
   const header =
-    '| scenario | req/s | p50 ms | p99 ms | max ms | responses by status | errors | API CPU (cores) | API RSS peak MiB | Postgres CPU | Redis CPU | load gen. CPU | machine busy | load avg before |';
-  const lines = [header, `|${' --- |'.repeat(14)}`];
+    '| scenario | req/s | p50 ms | p99 ms | max ms | responses by status | errors | API CPU (cores) | API RSS peak MiB | Postgres CPU | Redis CPU | load gen. CPU | CPU µs per request: API / Postgres / Redis / load gen. | machine busy | load avg before |';
+  const lines = [header, `|${' --- |'.repeat(15)}`];
+  const perRequest = (r: LoadResult, name: string) => {
+    const cores = r.usage.groups[name]?.cores;
+    return cores === undefined || r.rps === 0 ? '–' : fmt((cores / r.rps) * 1e6);
+  };
   for (const r of run.results) {
     const g = (name: string) => r.usage.groups[name];
     lines.push(
-      `| ${r.scenario} | ${fmt(r.rps)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${statuses(r)} | ${r.errors} | ${fmt(g('api')?.cores, 2)} | ${fmt(g('api')?.peakRssMiB)} | ${fmt(g('postgres')?.cores, 2)} | ${g('redis') ? fmt(g('redis')?.cores, 2) : '–'} | ${fmt(g('load generator')?.cores, 2)} | ${fmt(r.usage.machineBusy * 100)} % | ${r.loadBefore.toFixed(2)} |`,
+      `| ${r.scenario} | ${fmt(r.rps)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${statuses(r)} | ${r.errors} | ${fmt(g('api')?.cores, 2)} | ${fmt(g('api')?.peakRssMiB)} | ${fmt(g('postgres')?.cores, 2)} | ${g('redis') ? fmt(g('redis')?.cores, 2) : '–'} | ${fmt(g('load generator')?.cores, 2)} | ${['api', 'postgres', 'redis', 'load generator'].map((n) => perRequest(r, n)).join(' / ')} | ${fmt(r.usage.machineBusy * 100)} % | ${r.loadBefore.toFixed(2)} |`,
     );
   }
   return lines.join('\n');
