@@ -124,6 +124,14 @@ async function depositsAcrossShutdown(base: string, server: Server, token: strin
   return { exit: await exit, answered: statuses.filter((s) => s === 201).length, statuses };
 }
 
+/** The log line is written after listen() resolves, which can trail the first /health answer on a loaded machine. */
+async function logged(output: () => string, text: string): Promise<string> {
+  for (let waited = 0; waited < 5000 && !output().includes(text); waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return output();
+}
+
 t.test('pnpm start: embedded PGlite on an empty data dir', async (t) => {
   await ensureBuilt();
   const dataRoot = await mkdtemp(join(tmpdir(), 'banking-data-'));
@@ -132,7 +140,8 @@ t.test('pnpm start: embedded PGlite on an empty data dir', async (t) => {
 
   const first = await startServer(t, env);
   t.comment(`fresh data dir: first 200 on /health after ${first.startMs} ms`);
-  t.match(first.output(), `API listening on ${first.base} — docs at ${first.base}/docs`, 'says where the docs are');
+  const listening = `API listening on ${first.base} — docs at ${first.base}/docs`;
+  t.match(await logged(first.output, listening), listening, 'says where the docs are');
   const docs = await fetch(`${first.base}/docs/`);
   t.equal(docs.status, 200);
   t.match(docs.headers.get('content-type'), /text\/html/);
@@ -162,7 +171,8 @@ t.test('pnpm start: PostgreSQL server (fresh database)', async (t) => {
 
   const server = await startServer(t, env);
   t.comment(`PostgreSQL: first 200 on /health after ${server.startMs} ms`);
-  t.match(server.output(), `API listening on ${server.base} — docs at ${server.base}/docs`);
+  const listening = `API listening on ${server.base} — docs at ${server.base}/docs`;
+  t.match(await logged(server.output, listening), listening);
   const { token, accountId } = await seedFlow(t, server.base);
   const metrics = await fetch(`${server.base}/metrics`).then((r) => r.text());
   t.match(metrics, /banking_db_pool_total \d+/, 'pool figures on /metrics');
