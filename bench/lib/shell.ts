@@ -42,11 +42,15 @@ export interface PgServer {
 
 export function pgServerFromUrl(url: string): PgServer {
   const parsed = new URL(url);
-  return { host: parsed.hostname || '127.0.0.1', port: Number(parsed.port || 5432), user: decodeURIComponent(parsed.username || 'postgres') };
+  // A Unix-socket directory is given as ?host=/var/run/postgresql, as libpq and pg accept it.
+  const host = parsed.searchParams.get('host') ?? (parsed.hostname || '127.0.0.1');
+  return { host, port: Number(parsed.port || 5432), user: decodeURIComponent(parsed.username || 'postgres') };
 }
 
 export function databaseUrl(server: PgServer, database: string): string {
-  return `postgres://${encodeURIComponent(server.user)}@${server.host}:${server.port}/${database}`;
+  const user = encodeURIComponent(server.user);
+  if (server.host.startsWith('/')) return `postgres://${user}@localhost:${server.port}/${database}?host=${encodeURIComponent(server.host)}`;
+  return `postgres://${user}@${server.host}:${server.port}/${database}`;
 }
 
 export function pgArgs(server: PgServer): string[] {

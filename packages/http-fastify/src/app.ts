@@ -118,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secretKey: config.secretKey,
     algorithm: config.algorithm,
     accessTokenTtlSeconds: config.accessTokenExpireMinutes * 60,
+    sessionRecheckMs: config.sessionRecheckMs,
   });
   await app.register(rateLimitPlugin, {
     store: deps.rateLimitStore,

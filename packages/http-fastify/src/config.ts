@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly secretKeyGenerated: boolean;
   readonly algorithm: JwtAlgorithm;
   readonly accessTokenExpireMinutes: number;
+  /** How long an instance trusts a session it read as live before reading its row again (0: every request). */
+  readonly sessionRecheckMs: number;
   readonly refreshTokenExpireDays: number;
   readonly rateLimitPerMinute: number;
   readonly authRateLimitPerMinute: number;
@@ -55,6 +57,7 @@ export const ENV_DEFAULTS = {
   SECRET_KEY: '',
   ALGORITHM: 'HS256',
   ACCESS_TOKEN_EXPIRE_MINUTES: '30',
+  SESSION_RECHECK_MS: '1000',
   REFRESH_TOKEN_EXPIRE_DAYS: '7',
   RATE_LIMIT_PER_MINUTE: '60',
   AUTH_RATE_LIMIT_PER_MINUTE: '10',
@@ -206,6 +209,7 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
   }
 
   const accessTokenExpireMinutes = integer('ACCESS_TOKEN_EXPIRE_MINUTES', 1, 24 * 60);
+  const sessionRecheckMs = integer('SESSION_RECHECK_MS', 0, 60_000);
   const refreshTokenExpireDays = integer('REFRESH_TOKEN_EXPIRE_DAYS', 1, 365);
   const rateLimitPerMinute = integer('RATE_LIMIT_PER_MINUTE', 1, 1_000_000);
   const authRateLimitPerMinute = integer('AUTH_RATE_LIMIT_PER_MINUTE', 1, 1_000_000);
@@ -236,6 +240,7 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
       secretKeyGenerated,
       algorithm,
       accessTokenExpireMinutes,
+      sessionRecheckMs,
       refreshTokenExpireDays,
       rateLimitPerMinute,
       authRateLimitPerMinute,

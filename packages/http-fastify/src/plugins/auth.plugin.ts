@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { JwtAlgorithm } from '../config.js';
 import { HttpError } from '../http/http-error.js';
+import { LiveSessionMemo, type MonotonicClock } from './live-session-memo.js';
 
 /** The claims of an access token. */
 export interface AccessClaims {
@@ -52,6 +53,10 @@ export interface AuthPluginOptions {
   readonly secretKey: string;
   readonly algorithm: JwtAlgorithm;
   readonly accessTokenTtlSeconds: number;
+  /** How long a session read as live is trusted before the next database read (0: every request). */
+  readonly sessionRecheckMs: number;
+  /** For tests: the clock of that trust. */
+  readonly sessionRecheckClock?: MonotonicClock;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
@@ -89,6 +94,8 @@ async function authPlugin(app: FastifyInstance, options: AuthPluginOptions): Pro
 
   app.decorate('accessClaims', claimsOf);
 
+  const liveSessions = new LiveSessionMemo(options.sessionRecheckMs, options.sessionRecheckClock ? { clock: options.sessionRecheckClock } : {});
+
   app.decorate('authenticate', async function authenticate(request: FastifyRequest, _reply: FastifyReply, payload: unknown) {
     const claims = claimsOf(request);
     if (claims === null) {
@@ -101,11 +108,12 @@ async function authPlugin(app: FastifyInstance, options: AuthPluginOptions): Pro
       );
     }
     try {
-      // The denylist and the session's row, read at the same time: a revoked, deleted (its user
-      // removed) or foreign session is refused at once.
+      // The denylist on every request (revocations through the API, immediate on every instance),
+      // and at the same time the session's row (deleted or foreign sessions, changes behind the
+      // API's back), read again once the memo's trust has lapsed.
       await Promise.all([
         options.banking.checkAccess.execute(claims.sid),
-        options.banking.checkSession.execute({ sessionId: claims.sid, userId: claims.sub }),
+        liveSessions.check(claims.sid, claims.sub, () => options.banking.checkSession.execute({ sessionId: claims.sid, userId: claims.sub })),
       ]);
     } catch (error) {
       if (error instanceof TokenRevoked) {
