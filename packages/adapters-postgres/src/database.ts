@@ -6,7 +6,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { DatabaseUnavailable, maskDatabaseUrl } from './database-unavailable.js';
 import { migrateToLatest } from './migrator.js';
-import { NamedStatementsClient } from './named-statements.js';
+import { PipelinedTransactionsClient } from './pipelined-transactions.js';
 import type { DatabaseSchema } from './schema.js';
 import { PostgresUnitOfWork } from './unit-of-work.js';
 
@@ -52,8 +52,8 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 const ACQUIRE_TIMEOUT_MS = 30_000;
 
-/** pg's pool uses one setting for both waits; the client enforces the connect bound itself (and names its statements). */
-class BoundedConnectClient extends NamedStatementsClient {
+/** pg's pool uses one setting for both waits; the client enforces the connect bound itself (and names its statements, and pipelines BEGIN and COMMIT). */
+class BoundedConnectClient extends PipelinedTransactionsClient {
   constructor(config?: string | pg.ClientConfig) {
     super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   }
@@ -106,7 +106,7 @@ async function openServer(databaseUrl: string, options: DatabaseOptions): Promis
     throw new DatabaseUnavailable(`Cannot reach the database at ${where}: ${reason(error)}`, { cause: error });
   }
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-  const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError });
+  const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError, commitWithLastWrite: true });
   return {
     uow,
     kind: 'postgres',

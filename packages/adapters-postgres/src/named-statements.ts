@@ -8,7 +8,8 @@ import pg from 'pg';
 // set of names is small and bounded; statements without parameters (BEGIN, COMMIT, DDL, `select
 // 1`) keep the simple protocol.
 
-const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+/** A data statement, after any leading comments (the THEN_COMMIT mark is one). */
+const PREPARABLE = /^\s*(?:\/\*[^*]*\*\/\s*)*(select|insert|update|delete|with)\b/i;
 /** Past this many distinct texts in a process, new ones are sent unnamed (a safety bound, never reached by the app). */
 const MAX_NAMES = 1000;
 const names = new Map<string, string>();

@@ -16,6 +16,11 @@ export interface UnitOfWorkOptions {
   /** Runs of `work` before a transient failure is given up and thrown (default 10). */
   readonly maxAttempts?: number;
   readonly onHookError?: ((error: unknown) => void) | undefined;
+  /**
+   * The driver sends COMMIT right behind a statement marked THEN_COMMIT (the `pg` client of
+   * pipelined-transactions.ts): the last buffered write and COMMIT then cost one round trip.
+   */
+  readonly commitWithLastWrite?: boolean;
 }
 
 type Hook = () => Promise<void> | void;
@@ -24,6 +29,9 @@ type Hook = () => Promise<void> | void;
  * BEGIN … COMMIT around `work` (READ COMMITTED: the repositories lock what they change, in a
  * fixed order), then the after-commit hooks. The money writes wait in a WriteBuffer and reach
  * the database in one statement, before the next statement of `work` and before COMMIT.
+ *
+ * With `commitWithLastWrite` (the `pg` driver), BEGIN travels with the first statement that
+ * locks or writes and COMMIT with the last buffered write (pipelined-transactions.ts).
  *
  * BEGIN is sent just before the first statement that locks or writes: plain reads before it run
  * on the same connection as single statements. Under READ COMMITTED that is the same isolation
@@ -35,6 +43,7 @@ type Hook = () => Promise<void> | void;
 export class PostgresUnitOfWork implements UnitOfWork {
   private readonly maxAttempts: number;
   private readonly onHookError: (error: unknown) => void;
+  private readonly commitWithLastWrite: boolean;
   /** Units of work started and not finished (for the pool figures of an embedded database). */
   inFlight = 0;
 
@@ -44,6 +53,7 @@ export class PostgresUnitOfWork implements UnitOfWork {
   ) {
     this.maxAttempts = options.maxAttempts ?? 10;
     this.onHookError = options.onHookError ?? (() => {});
+    this.commitWithLastWrite = options.commitWithLastWrite ?? false;
   }
 
   async run<T>(work: (tx: TransactionContext) => Promise<T>): Promise<T> {
@@ -54,7 +64,7 @@ export class PostgresUnitOfWork implements UnitOfWork {
         let result: T;
         try {
           result = await this.db.connection().execute(async (connection) => {
-            const transaction = new LazyTransaction(connection);
+            const transaction = new LazyTransaction(connection, this.commitWithLastWrite);
             try {
               const value = await work(context(connection, transaction, hooks));
               await transaction.commit();
@@ -113,7 +123,10 @@ class LazyTransaction {
   /** Steps run one after the other, so that a flush is always sent before the statement that asked for it. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly connection: Kysely<DatabaseSchema>) {
+  constructor(
+    private readonly connection: Kysely<DatabaseSchema>,
+    private readonly commitWithLastWrite: boolean,
+  ) {
     this.writes = new WriteBuffer(connection);
   }
 
@@ -133,8 +146,15 @@ class LazyTransaction {
   }
 
   async commit(): Promise<void> {
-    await this.prepare(false);
-    if (this.begun) await sql`commit`.execute(this.connection);
+    let committed = false;
+    const step = this.queue.then(async () => {
+      if (!this.writes.pending) return;
+      await this.begin();
+      committed = await this.writes.flush({ thenCommit: this.commitWithLastWrite });
+    });
+    this.queue = step.catch(() => undefined);
+    await step;
+    if (this.begun && !committed) await sql`commit`.execute(this.connection);
   }
 
   async rollback(): Promise<void> {

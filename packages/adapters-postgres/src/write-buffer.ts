@@ -1,5 +1,6 @@
 import type { Account, IdempotencyRecord, LedgerEntry, Transfer } from '@banking/domain';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { THEN_COMMIT } from './pipelined-transactions.js';
 import type { DatabaseSchema } from './schema.js';
 
 /**
@@ -16,6 +17,8 @@ import type { DatabaseSchema } from './schema.js';
  * two updates of one account before a flush collapse into the last one with the same result
  * (a CTE may not update a row twice).
  */
+const DIVISION_BY_ZERO = '22012';
+
 export class WriteBuffer {
   private readonly accounts = new Map<string, Account>();
   private transfers: Transfer[] = [];
@@ -45,11 +48,14 @@ export class WriteBuffer {
     return this.accounts.size + this.transfers.length + this.lines.length + this.records.length > 0;
   }
 
-  /** Sends the held writes (if any) in one statement. */
-  async flush(): Promise<void> {
+  /**
+   * Sends the held writes (if any) in one statement. With `thenCommit` the statement is marked
+   * for the driver to send COMMIT right behind it; returns whether it did (the transaction is over).
+   */
+  async flush(options: { readonly thenCommit?: boolean } = {}): Promise<boolean> {
     const accounts = [...this.accounts.values()];
     const { transfers, lines, records } = this;
-    if (accounts.length + transfers.length + lines.length + records.length === 0) return;
+    if (accounts.length + transfers.length + lines.length + records.length === 0) return false;
     this.accounts.clear();
     this.transfers = [];
     this.lines = [];
@@ -101,11 +107,22 @@ export class WriteBuffer {
         set fingerprint = excluded.fingerprint, outcome = excluded.outcome, created_at = excluded.created_at, expires_at = excluded.expires_at
       )`);
     });
-    const updatedIds = accounts.length > 0 ? sql`(select array_agg(id::text) from updated_accounts)` : sql`null`;
-    const { rows } = await sql<{ updated: string[] | null }>`with ${sql.join(ctes)} select ${updatedIds} as updated`.execute(this.db);
-    const updated = new Set(rows[0]?.updated ?? []);
-    const unknown = accounts.find((a) => !updated.has(a.id));
-    // Throwing rolls the whole transaction back, the other writes with it.
-    if (unknown !== undefined) throw new Error(`unknown account ${unknown.id}`);
+    // Every held balance update must have found its account. Checked by the statement itself
+    // (a division by zero otherwise), so that it fails, and the transaction with it, before a
+    // COMMIT sent behind it could run.
+    const checked =
+      accounts.length > 0
+        ? sql`(select count(*) from updated_accounts) / ((select count(*) from updated_accounts) = ${accounts.length})::int`
+        : sql`1`;
+    const prefix = options.thenCommit ? sql.raw(THEN_COMMIT) : sql``;
+    try {
+      await sql`${prefix}with ${sql.join(ctes)} select ${checked} as checked`.execute(this.db);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === DIVISION_BY_ZERO) {
+        throw new Error(`unknown account among ${accounts.map((a) => a.id).join(', ')}: nothing was written`, { cause: error });
+      }
+      throw error;
+    }
+    return options.thenCommit === true;
   }
 }

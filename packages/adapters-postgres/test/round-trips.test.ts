@@ -4,6 +4,7 @@ import t, { type Test } from 'tap';
 import { sql } from 'kysely';
 import { openDatabase, verifyLedger, type Database } from '../src/index.js';
 import { statementName } from '../src/named-statements.js';
+import { PipelinedTransactionsClient, THEN_COMMIT } from '../src/pipelined-transactions.js';
 import { bankOn } from './support/bank.js';
 import { freshDatabase, skipWithoutServer } from './support/databases.js';
 
@@ -22,21 +23,42 @@ async function serverDatabase(t: Test, poolMax?: number): Promise<Database> {
   return database;
 }
 
-/** The statements every pg client submits while `body` runs (each is one round trip). */
-async function countStatements(body: () => Promise<void>): Promise<string[]> {
-  const sent: string[] = [];
-  const original = pg.Query.prototype.submit;
-  pg.Query.prototype.submit = function (this: pg.Query & { text?: string }, ...args: unknown[]) {
-    sent.push(String(this.text));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
+/**
+ * The statements every pg client submits while `body` runs, and the round trips they cost: a
+ * statement submitted while none is awaiting its answer starts one; one written behind another
+ * (pipelined) does not. Only meaningful with one unit of work in flight.
+ */
+async function recordStatements(body: () => Promise<void>): Promise<{ statements: string[]; roundTrips: number }> {
+  const statements: string[] = [];
+  let outstanding = 0;
+  let roundTrips = 0;
+  const { submit, handleReadyForQuery } = pg.Query.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const query = pg.Query.prototype as unknown as Record<string, unknown>;
+  query['submit'] = function (this: { text?: string }, ...args: unknown[]) {
+    if (outstanding === 0) roundTrips += 1;
+    outstanding += 1;
+    statements.push(String(this.text));
+    return submit?.apply(this, args);
+  };
+  query['handleReadyForQuery'] = function (this: unknown, ...args: unknown[]) {
+    outstanding -= 1;
+    return handleReadyForQuery?.apply(this, args);
+  };
   try {
     await body();
   } finally {
-    pg.Query.prototype.submit = original;
+    query['submit'] = submit;
+    query['handleReadyForQuery'] = handleReadyForQuery;
   }
-  return sent;
+  return { statements, roundTrips };
 }
+
+async function countStatements(body: () => Promise<void>): Promise<string[]> {
+  return (await recordStatements(body)).statements;
+}
+
+/** The first SQL word of a statement, after any leading comment. */
+const verb = (text: string) => text.replace(/^\s*(?:\/\*[^*]*\*\/\s*)*/, '').split(/\s/, 1)[0]?.toLowerCase();
 
 await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
   const database = await serverDatabase(t);
@@ -101,20 +123,21 @@ await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
     t.equal(after.lines, 3, 'no line was added');
   });
 
-  await t.test('a transfer is four statements: BEGIN, lock both sides, one write, COMMIT', async (t) => {
+  await t.test('a transfer is four statements in two round trips: BEGIN with the lock of both sides, the write with COMMIT', async (t) => {
     const bank = bankOn(database.uow);
     const owner = await bank.registerUser.execute({ email: `w-${Date.now()}@example.test`, password: 'password-1234', fullName: 'W' });
     const from = await bank.openAccount.execute({ userId: owner.id, type: 'COURANT' });
     const to = await bank.openAccount.execute({ userId: owner.id, type: 'EPARGNE' });
     await bank.postTransaction.execute({ userId: owner.id, accountId: from.id, type: 'DEPOT', amount: '100' });
-    const sent = await countStatements(async () => {
+    const { statements: sent, roundTrips } = await recordStatements(async () => {
       await bank.transferMoney.execute({ userId: owner.id, fromAccountId: from.id, toAccountNumber: to.number, amount: '12.34' });
     });
     t.equal(sent.length, 4, 'four statements', { statements: sent });
     t.match(sent[0], /^begin/i);
     t.match(sent[1], /from "accounts" where \("id" in \(\$1\) or "number" in \(\$2\)\) order by "id" for update/);
-    t.match(sent[2], /^with .*update accounts.*insert into transfers.*insert into ledger_entries/is);
+    t.match(sent[2], /^\/\* then commit \*\/ with .*update accounts.*insert into transfers.*insert into ledger_entries/is);
     t.match(sent[3], /^commit/i);
+    t.equal(roundTrips, 2, 'BEGIN is written with the lock, COMMIT with the write');
     t.same(await verifyLedger(database), []);
   });
 });
@@ -136,18 +159,27 @@ await t.test('a unit of work that only reads sends no BEGIN and no COMMIT; the f
   t.equal(reads.length, 3, 'the lookup, the page and its count', { statements: reads });
   t.notOk(reads.some((text) => /^(begin|commit)/i.test(text)), 'no BEGIN, no COMMIT');
 
-  const mixed = await countStatements(async () => {
+  const mixed = await recordStatements(async () => {
     await database.uow.run(async (tx) => {
       await tx.accounts.findById(account.id);
       const [locked] = await tx.accounts.lockMany([account.id]);
       if (locked) await tx.accounts.update({ ...locked, version: locked.version + 1 });
     });
   });
-  t.same(
-    mixed.map((text) => text.split(/\s/, 1)[0]?.toLowerCase()),
-    ['select', 'begin', 'select', 'with', 'commit'],
-    'the read runs before BEGIN; the lock, the write and COMMIT inside',
-  );
+  t.same(mixed.statements.map(verb), ['select', 'begin', 'select', 'with', 'commit'], 'the read runs before BEGIN; the lock, the write and COMMIT inside');
+  t.equal(mixed.roundTrips, 3, 'the read; BEGIN with the lock; the write with COMMIT');
+
+  const nothingSent = await recordStatements(async () => {
+    await t.rejects(
+      database.uow.run(async (tx) => {
+        await tx.accounts.findById(account.id);
+        // The domain refuses before anything is locked or written: the held BEGIN is dropped.
+        throw new Error('refused before any write');
+      }),
+      /refused before any write/,
+    );
+  });
+  t.same(nothingSent.statements.map(verb), ['select'], 'a refusal before any lock or write sends no BEGIN and no ROLLBACK');
   // A failure after BEGIN still rolls back everything.
   await t.rejects(
     database.uow.run(async (tx) => {
@@ -181,4 +213,55 @@ await t.test('parameterised queries are prepared once per connection, by a name 
   t.same(rows.filter((r) => r.name === name).map((r) => r.statement), [lookup], 'prepared once in this session, under its name');
   t.equal(statementName('begin'), undefined, 'statements without parameters stay unnamed');
   t.equal(statementName('create table x (id int)'), undefined, 'and so does DDL');
+});
+
+await t.test('the pipelining client: a held BEGIN goes out with the next statement, COMMIT behind a marked one', { skip }, async (t) => {
+  const { url } = await freshDatabase(t);
+  const client = new PipelinedTransactionsClient(url);
+  await client.connect();
+  t.teardown(() => client.end());
+  await client.query('create table notes (n integer not null)');
+
+  const dropped = await recordStatements(async () => {
+    await client.query('begin');
+    await client.query('rollback');
+  });
+  t.same(dropped.statements, [], 'BEGIN then ROLLBACK with nothing between: nothing is sent');
+
+  const committed = await recordStatements(async () => {
+    await client.query('begin');
+    await client.query('insert into notes (n) values ($1)', [1]);
+    t.equal(client.getTransactionStatus(), 'T', 'the insert ran inside the transaction');
+    const { rows } = await client.query(`${THEN_COMMIT}select count(*)::int as n from notes`, []);
+    t.same(rows, [{ n: 1 }], 'the marked statement answers as usual');
+  });
+  t.equal(client.getTransactionStatus(), 'I', 'and the transaction is committed behind it');
+  t.same(committed.statements.map(verb), ['begin', 'insert', 'select', 'commit']);
+  t.equal(committed.roundTrips, 2);
+
+  await client.query('begin');
+  await client.query('insert into notes (n) values ($1)', [2]);
+  await t.rejects(client.query(`${THEN_COMMIT}insert into notes (n) values (1 / $1)`, [0]), { code: '22012' }, 'a failing marked statement rejects with its own error');
+  t.equal(client.getTransactionStatus(), 'I', 'the COMMIT behind it ended the transaction');
+  t.same((await client.query('select array_agg(n order by n) as ns from notes', [])).rows, [{ ns: [1] }], 'as a rollback: the insert before it is gone');
+});
+
+await t.test('after a failed write, the pooled connection is clean for the next unit of work', { skip }, async (t) => {
+  const database = await serverDatabase(t, 1);
+  const user = aUser();
+  const account = anAccount({ ownerId: user.id, balance: 10 });
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(user);
+    await tx.accounts.insert(account);
+  });
+  for (let i = 0; i < 3; i++) {
+    await t.rejects(database.uow.run((tx) => tx.accounts.update({ ...account, balance: -1, version: 1 })), { code: '23514' });
+    await database.uow.run(async (tx) => {
+      const [locked] = await tx.accounts.lockMany([account.id]);
+      if (locked) await tx.accounts.update({ ...locked, balance: locked.balance + 1, version: locked.version + 1 });
+    });
+  }
+  t.match(await database.uow.run((tx) => tx.accounts.findById(account.id)), { balance: 13, version: 3 }, 'every good unit of work after a failed one committed');
+  const { rows } = await sql<{ open: number }>`select count(*)::int as open from pg_stat_activity where application_name = 'banking-api' and state like 'idle in transaction%'`.execute(database.db);
+  t.same(rows, [{ open: 0 }], 'no connection was left inside a transaction');
 });
