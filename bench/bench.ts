@@ -18,9 +18,9 @@ import { parseArgs } from 'node:util';
 import { ApiClient, inBatches } from './lib/api-client.js';
 import { chartSvg, renderPng } from './lib/chart.js';
 import { measureLoad, type LoadResult } from './lib/load.js';
-import { measureCeiling, type Ceiling } from './lib/pgbench.js';
+import { measureApiTransferSql, measureCeiling, type Ceiling } from './lib/pgbench.js';
 import type { ProcessGroup } from './lib/proc-sampler.js';
-import { freePort, startApi, startRedis } from './lib/processes.js';
+import { freePort, startApi, startHttpFloor, startRedis } from './lib/processes.js';
 import { chartSpec, headlines, reportMarkdown, type HistoryEntry } from './lib/report.js';
 import type { ApiRun, BenchRun, MachineInfo } from './lib/results.js';
 import { allScenarios, BENCH_PASSWORD, type BenchUser, type Population } from './lib/scenarios.js';
@@ -397,6 +397,46 @@ async function runEmbeddedMode(): Promise<ApiRun> {
   }
 }
 
+/** The API's transfer statements through pgbench on a scratch copy of the API's schema (1k accounts, seeded as for the API). */
+async function apiTransferSqlCeiling(): Promise<NonNullable<Ceiling['apiTransferSql']>> {
+  const database = scratchName('api_sql');
+  const accounts = 1_000;
+  await createDatabase(server, database);
+  const dropIt = () => dropDatabase(server, database);
+  cleanups.push(dropIt);
+  try {
+    const env = { PATH: process.env['PATH'] ?? '', DATABASE_URL: databaseUrl(server, database) };
+    await run(process.execPath, [join(API_ROOT, 'packages/adapters-postgres/dist/cli/migrate.js')], { env });
+    await seed(server, database, { accounts, linesPerAccount: 10, passwordHash: 'not-a-login' }, log);
+    const result = await measureApiTransferSql(server, database, accounts, CONNECTIONS, SECONDS, log);
+    const verified = await ledgerVerify({ DATABASE_URL: env.DATABASE_URL });
+    log(`pgbench: the API's transfer statements: ${verified}`);
+    return { ...result, accounts, ledgerVerify: verified };
+  } finally {
+    await dropIt();
+    cleanups.splice(cleanups.indexOf(dropIt), 1);
+  }
+}
+
+/** A bare node:http server under the same load as the API's cached balance reads. */
+async function httpFloor(): Promise<LoadResult> {
+  const floor = await startHttpFloor();
+  cleanups.push(() => floor.stop());
+  try {
+    log(`HTTP floor (bare node:http, fixed body): ${WARMUP} s warm-up, ${SECONDS} s measured, ${CONNECTIONS} connections`);
+    const result = await measureLoad(floor.baseUrl, { name: 'bare node:http', next: () => ({ method: 'GET', path: '/' }) }, {
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP,
+      groups: { api: { kind: 'tree', root: floor.pid } },
+    });
+    log(`HTTP floor: ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, server ${result.usage.groups['api']?.cores.toFixed(2)} cores`);
+    return result;
+  } finally {
+    await floor.stop();
+  }
+}
+
 function readHistory(): HistoryEntry[] {
   const dir = join(RESULTS, 'runs');
   if (!existsSync(dir)) return [];
@@ -451,6 +491,7 @@ async function main(): Promise<void> {
     const database = scratchName('pgbench');
     cleanups.push(() => dropDatabase(server, database));
     ceiling = await measureCeiling(server, database, CONNECTIONS, SECONDS, log);
+    ceiling = { ...ceiling, apiTransferSql: await apiTransferSqlCeiling(), httpFloor: await httpFloor() };
   }
 
   const runs: ApiRun[] = [];

@@ -1,9 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { createDatabase, dropDatabase, pgArgs, run, type PgServer } from './shell.js';
+import type { LoadResult } from './load.js';
 import { loadAverage, ProcSampler, type UsageReport } from './proc-sampler.js';
 
 /** The raw transfer: lock two accounts in id order, update both, two history rows, commit. */
 export const TRANSFER_SCRIPT = fileURLToPath(new URL('../../pgbench-transfer.sql', import.meta.url));
+
+/** The API's own transfer statements on the API's schema (see the file). */
+export const API_TRANSFER_SCRIPT = fileURLToPath(new URL('../../pgbench-api-transfer.sql', import.meta.url));
 
 export interface PgbenchResult {
   readonly name: string;
@@ -49,6 +53,21 @@ export interface Ceiling {
   readonly transferPrepared: PgbenchResult;
   readonly selectOnlyPrepared: PgbenchResult;
   readonly scale: number;
+  /** pgbench-api-transfer.sql (-M prepared) on the API's schema: the API's transfer without HTTP or Node. */
+  readonly apiTransferSql?: PgbenchResult & { readonly accounts: number; readonly ledgerVerify: string };
+  /** A bare node:http server answering a fixed body, under the same load generator: the floor of any Node API here. */
+  readonly httpFloor?: LoadResult;
+}
+
+/**
+ * pgbench-api-transfer.sql with -M prepared in `database`, which holds the API's schema seeded
+ * with `accounts` accounts (the caller migrates, seeds, verifies and drops it).
+ */
+export async function measureApiTransferSql(server: PgServer, database: string, accounts: number, clients: number, seconds: number, log: (line: string) => void): Promise<PgbenchResult> {
+  log(`pgbench: the API's transfer statements, -M prepared, ${clients} clients, ${seconds} s`);
+  const result = await pgbench(server, database, "the API's transfer statements, -M prepared", ['-M', 'prepared', '-D', `accounts=${accounts}`, '-f', API_TRANSFER_SCRIPT], clients, seconds);
+  log(`pgbench: the API's transfer statements ${result.tps.toFixed(0)} tps, Postgres ${((result.usage.groups['postgres']?.cores ?? 0) / result.tps * 1e6).toFixed(0)} us CPU per transaction`);
+  return result;
 }
 
 /**

@@ -109,3 +109,19 @@ export async function startApi(options: ApiOptions): Promise<Spawned & { readonl
   await api.stop();
   throw new Error(`the API was not ready within 120 s; see ${options.logFile}`);
 }
+
+/** Starts the bare node:http server of http-floor-server.ts; resolves with its URL once it listens. */
+export async function startHttpFloor(): Promise<Spawned & { readonly baseUrl: string }> {
+  const script = new URL('./http-floor-server.js', import.meta.url);
+  const child = spawn(process.execPath, [script.pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawned(child);
+  const port = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the HTTP floor server exited with ${code}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match?.[1]) resolve(match[1]);
+    });
+  });
+  return { ...server, baseUrl: `http://127.0.0.1:${port}` };
+}

@@ -159,6 +159,35 @@ function historyTable(history: readonly HistoryEntry[]): string {
   return lines.join('\n');
 }
 
+/**
+ * What bounds the API on this machine, measured in the same run: the API's own transfer SQL
+ * through pgbench (no HTTP, no Node), and a bare node:http server under the same load generator.
+ */
+function boundsSection(bench: BenchRun): string[] {
+  const raw = bench.ceiling;
+  if (!raw || (!raw.apiTransferSql && !raw.httpFloor)) return [];
+  const one = bench.runs.find((r) => r.id === 'api-1w');
+  const transfer = findResult(one, 'transfer');
+  const balance = findResult(one, 'balance (cached)');
+  const out = ['### What bounds the API here (same run)', ''];
+  out.push('| bound | measured | the API (1 worker, 1k accounts) | API ÷ bound | pgbench toy ÷ bound |');
+  out.push('| --- | --- | --- | --- | --- |');
+  if (raw.apiTransferSql) {
+    const sqlTps = raw.apiTransferSql.tps;
+    out.push(
+      `| PostgreSQL running the API's transfer statements (pgbench, -M prepared, no HTTP, no Node; after it: \`${raw.apiTransferSql.ledgerVerify}\`) | ${fmt(sqlTps)} tps, Postgres ${fmt(((raw.apiTransferSql.usage.groups['postgres']?.cores ?? 0) / sqlTps) * 1e6)} µs CPU each | ${fmt(transfer?.rps)} transfers/s | ${transfer ? (transfer.rps / sqlTps).toFixed(2) : '–'} | ${(raw.transfer.tps / sqlTps).toFixed(2)} (pgbench's transfer: ${fmt(((raw.transfer.usage.groups['postgres']?.cores ?? 0) / raw.transfer.tps) * 1e6)} µs CPU each) |`,
+    );
+  }
+  if (raw.httpFloor) {
+    const floor = raw.httpFloor;
+    out.push(
+      `| a bare node:http server answering a fixed body, same load generator and connections | ${fmt(floor.rps)} req/s, p99 ${ms(floor.p99Ms)} ms, server ${fmt(floor.usage.groups['api']?.cores, 2)} cores, load generator ${fmt(floor.usage.groups['load generator']?.cores, 2)} cores | ${fmt(balance?.rps)} cached balance reads/s | ${balance ? (balance.rps / floor.rps).toFixed(2) : '–'} | ${(raw.selectOnly.tps / floor.rps).toFixed(2)} (pgbench -S) |`,
+    );
+  }
+  out.push('');
+  return out;
+}
+
 /** The Markdown report: headline ratios, the machine, every run's table, the chart, the history, the notes. */
 export function reportMarkdown(bench: BenchRun, pngName: string, history: readonly HistoryEntry[], notes: string | undefined): string {
   const m = bench.machine;
@@ -191,12 +220,16 @@ export function reportMarkdown(bench: BenchRun, pngName: string, history: readon
     out.push('');
     out.push('| script | tps | avg latency ms | failed | Postgres CPU (cores) | pgbench CPU | machine busy | load avg before |');
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of [raw.transfer, raw.selectOnly, raw.transferPrepared, raw.selectOnlyPrepared].filter((x) => x !== undefined)) {
+    for (const r of [raw.transfer, raw.selectOnly, raw.transferPrepared, raw.selectOnlyPrepared, raw.apiTransferSql].filter((x) => x !== undefined)) {
+      const name = r === raw.apiTransferSql
+        ? `the API's transfer statements ([\`bench/pgbench-api-transfer.sql\`](../pgbench-api-transfer.sql)) on the API's schema, ${fmt(raw.apiTransferSql.accounts)} accounts, -M prepared`
+        : r.name.replace('transfer', 'transfer ([`bench/pgbench-transfer.sql`](../pgbench-transfer.sql))').replace('select-only', 'select-only (`-S`)');
       out.push(
-        `| ${r.name.replace('transfer', 'transfer ([`bench/pgbench-transfer.sql`](../pgbench-transfer.sql))').replace('select-only', 'select-only (`-S`)')} | ${fmt(r.tps)} | ${ms(r.latencyAvgMs)} | ${r.failed} | ${fmt(r.usage.groups['postgres']?.cores, 2)} | ${fmt(r.usage.groups['pgbench']?.cores, 2)} | ${fmt(r.usage.machineBusy * 100)} % | ${r.loadBefore.toFixed(2)} |`,
+        `| ${name} | ${fmt(r.tps)} | ${ms(r.latencyAvgMs)} | ${r.failed} | ${fmt(r.usage.groups['postgres']?.cores, 2)} | ${fmt(r.usage.groups['pgbench']?.cores, 2)} | ${fmt(r.usage.machineBusy * 100)} % | ${r.loadBefore.toFixed(2)} |`,
       );
     }
     out.push('');
+    out.push(...boundsSection(bench));
   }
   for (const run of bench.runs) {
     out.push(`## ${run.title}`);

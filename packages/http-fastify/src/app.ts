@@ -1,10 +1,11 @@
 import type { Banking, RateLimitStore } from '@banking/domain';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { serializeJson } from './http/exact-decimal.js';
 import { HttpError } from './http/http-error.js';
+import { OneLinePerRequest } from './http/one-line-per-request.js';
 import { validatorCompiler } from './http/validator-compiler.js';
 import authPlugin from './plugins/auth.plugin.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.plugin.js';
@@ -91,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...logging,
     genReqId: requestId,
-    logController: new LogController({
+    logController: new OneLinePerRequest({
       requestIdLogLabel: 'request_id',
       // Probes and scrapes every few seconds would drown the log.
       disableRequestLogging: (request) => isProbe(request.url),

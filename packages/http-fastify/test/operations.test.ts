@@ -163,6 +163,15 @@ t.test('request ids and logs', async (t) => {
     t.notMatch(logs.text(), tokens.refresh_token);
     t.notMatch(logs.text(), tokens.access_token.split('.')[2]);
     t.match(logs.text(), /"request_id":/);
+    const parsed = logs.lines.map((l) => JSON.parse(l));
+    t.notOk(parsed.some((l) => l.msg === 'incoming request'), 'one line per request: none on arrival');
+    const completed = parsed.filter((l) => l.msg === 'request completed');
+    t.ok(completed.length >= 5, 'a line per completed request');
+    t.ok(
+      completed.every((l) => typeof l.req?.method === 'string' && typeof l.req?.url === 'string' && typeof l.res?.statusCode === 'number' && typeof l.responseTime === 'number' && typeof l.request_id === 'string'),
+      'each with method, URL, status, time and request id',
+    );
+    t.ok(completed.some((l) => l.req.method === 'POST' && l.req.url === `${API}/accounts` && l.res.statusCode === 201));
   });
 
   await t.test('500: a generic problem carrying the request id; the error is logged with it, never sent', async (t) => {
