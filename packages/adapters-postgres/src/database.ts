@@ -6,6 +6,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { DatabaseUnavailable, maskDatabaseUrl } from './database-unavailable.js';
 import { migrateToLatest } from './migrator.js';
+import { NamedStatementsClient } from './named-statements.js';
 import { PipelinedTransactionsClient } from './pipelined-transactions.js';
 import type { DatabaseSchema } from './schema.js';
 import { PostgresUnitOfWork } from './unit-of-work.js';
@@ -17,6 +18,12 @@ export interface DatabaseOptions {
   readonly dataDir: string;
   /** `pg` pool size (default 10). */
   readonly poolMax?: number | undefined;
+  /**
+   * Write BEGIN and COMMIT on the wire with the statement next to them (default true; `pg` only):
+   * a movement waits for 2 answers instead of 4. Off for a pooler that cannot take pipelined
+   * queries (several Sync-terminated queries in one write).
+   */
+  readonly pipeline?: boolean | undefined;
   /** Longest a statement may run before the server cancels it (default 5000 ms; 0: no limit; `pg` only). */
   readonly statementTimeoutMs?: number | undefined;
   /** After-commit hook failures are reported here, never thrown. */
@@ -52,8 +59,15 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 const ACQUIRE_TIMEOUT_MS = 30_000;
 
-/** pg's pool uses one setting for both waits; the client enforces the connect bound itself (and names its statements, and pipelines BEGIN and COMMIT). */
-class BoundedConnectClient extends PipelinedTransactionsClient {
+/** pg's pool uses one setting for both waits; the client enforces the connect bound itself (and names its statements). */
+class BoundedConnectClient extends NamedStatementsClient {
+  constructor(config?: string | pg.ClientConfig) {
+    super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
+
+/** The same, also writing BEGIN and COMMIT with the statement next to them. */
+class BoundedConnectPipelinedClient extends PipelinedTransactionsClient {
   constructor(config?: string | pg.ClientConfig) {
     super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   }
@@ -76,12 +90,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function openServer(databaseUrl: string, options: DatabaseOptions): Promise<Database> {
   const where = `DATABASE_URL=${maskDatabaseUrl(databaseUrl)}`;
   let pool: pg.Pool;
+  let pipeline: boolean;
   try {
     new URL(databaseUrl);
+    pipeline = options.pipeline ?? true;
     pool = new pg.Pool({
       connectionString: databaseUrl,
       max: options.poolMax ?? DEFAULT_POOL_MAX,
-      Client: BoundedConnectClient,
+      Client: pipeline ? BoundedConnectPipelinedClient : BoundedConnectClient,
       connectionTimeoutMillis: ACQUIRE_TIMEOUT_MS,
       statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       // A client that dies between BEGIN and COMMIT must not hold its row locks for long.
@@ -106,7 +122,7 @@ async function openServer(databaseUrl: string, options: DatabaseOptions): Promis
     throw new DatabaseUnavailable(`Cannot reach the database at ${where}: ${reason(error)}`, { cause: error });
   }
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-  const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError, commitWithLastWrite: true });
+  const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError, commitWithLastWrite: pipeline });
   return {
     uow,
     kind: 'postgres',

@@ -265,3 +265,20 @@ await t.test('after a failed write, the pooled connection is clean for the next 
   const { rows } = await sql<{ open: number }>`select count(*)::int as open from pg_stat_activity where application_name = 'banking-api' and state like 'idle in transaction%'`.execute(database.db);
   t.same(rows, [{ open: 0 }], 'no connection was left inside a transaction');
 });
+
+await t.test('pipeline: false (a pooler that cannot take pipelined queries): the same four statements, one round trip each', { skip }, async (t) => {
+  const { url } = await freshDatabase(t);
+  const database = await openDatabase({ databaseUrl: url, dataDir: 'unused', pipeline: false });
+  t.teardown(() => database.close().catch(() => {}));
+  const bank = bankOn(database.uow);
+  const owner = await bank.registerUser.execute({ email: `np-${Date.now()}@example.test`, password: 'password-1234', fullName: 'N' });
+  const from = await bank.openAccount.execute({ userId: owner.id, type: 'COURANT' });
+  const to = await bank.openAccount.execute({ userId: owner.id, type: 'EPARGNE' });
+  await bank.postTransaction.execute({ userId: owner.id, accountId: from.id, type: 'DEPOT', amount: '100' });
+  const { statements, roundTrips } = await recordStatements(async () => {
+    await bank.transferMoney.execute({ userId: owner.id, fromAccountId: from.id, toAccountNumber: to.number, amount: '12.34' });
+  });
+  t.same(statements.map(verb), ['begin', 'select', 'with', 'commit']);
+  t.equal(roundTrips, 4);
+  t.same(await verifyLedger(database), []);
+});

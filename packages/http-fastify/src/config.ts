@@ -14,6 +14,8 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly dbPoolMax: number;
+  /** BEGIN and COMMIT written with the statement next to them (off for poolers that cannot take pipelined queries). */
+  readonly dbPipeline: boolean;
   /** From REDIS_URL, or built from REDIS_HOST/REDIS_PORT/REDIS_DB; undefined: in-process stores. */
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key (several deployments, or tests, can share one Redis). */
@@ -48,6 +50,7 @@ export const ENV_DEFAULTS = {
   DATA_DIR: './data',
   DATABASE_URL: '',
   DB_POOL_MAX: '10',
+  DB_PIPELINE: 'true',
   REDIS_URL: '',
   REDIS_HOST: '',
   REDIS_PORT: '6379',
@@ -174,6 +177,7 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
   const dataDir = raw('DATA_DIR');
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const dbPoolMax = integer('DB_POOL_MAX', 1, 1000);
+  const dbPipeline = boolean('DB_PIPELINE');
 
   let redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const redisPort = integer('REDIS_PORT', 1, 65535);
@@ -233,6 +237,7 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
       dataDir,
       databaseUrl,
       dbPoolMax,
+      dbPipeline,
       redisUrl,
       redisKeyPrefix,
       cacheTtlSeconds,

@@ -70,6 +70,7 @@ export async function openResources(config: AppConfig, log: Logger): Promise<Res
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.dbPoolMax,
+    pipeline: config.dbPipeline,
     onHookError: (error) => log.warn({ err: error }, 'after-commit hook failed'),
   });
   let redis: RedisAdapters | null = null;

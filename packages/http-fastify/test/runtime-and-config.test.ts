@@ -97,6 +97,8 @@ t.test('config', async (t) => {
     t.equal(config.authRateLimitPerMinute, 10);
     t.equal(config.apiVersion, 'v1');
     t.equal(config.apiWorkers, 1);
+    t.equal(config.dbPipeline, true, 'BEGIN and COMMIT pipelined by default');
+    t.equal(config.sessionRecheckMs, 1000, 'a session read as live is trusted for 1 s');
     t.equal(config.debug, false);
     t.equal(config.nodeEnv, 'development');
     t.equal(config.secretKeyGenerated, true, 'development without SECRET_KEY: a random key per process');
@@ -113,6 +115,8 @@ t.test('config', async (t) => {
       DATA_DIR: '/var/lib/bank',
       DATABASE_URL: 'postgresql://user:pw@db:5432/banking',
       DB_POOL_MAX: '20',
+      DB_PIPELINE: 'false',
+      SESSION_RECHECK_MS: '250',
       REDIS_URL: 'redis://cache:6379/1',
       SECRET_KEY: 'k'.repeat(48),
       ALGORITHM: 'HS512',
@@ -134,6 +138,8 @@ t.test('config', async (t) => {
       dataDir: '/var/lib/bank',
       databaseUrl: 'postgresql://user:pw@db:5432/banking',
       dbPoolMax: 20,
+      dbPipeline: false,
+      sessionRecheckMs: 250,
       redisUrl: 'redis://cache:6379/1',
       secretKeyGenerated: false,
       algorithm: 'HS512',
@@ -169,13 +175,15 @@ t.test('config', async (t) => {
         API_VERSION: '1',
         NODE_ENV: 'staging',
         ACCESS_TOKEN_EXPIRE_MINUTES: '-5',
+        SESSION_RECHECK_MS: '60001',
+        DB_PIPELINE: 'sometimes',
       });
     } catch (e) {
       error = e;
     }
     t.ok(error instanceof ConfigError);
     const problems = (error as ConfigError).problems;
-    const named = ['PORT', 'ALGORITHM', 'RATE_LIMIT_PER_MINUTE', 'DATABASE_URL', 'REDIS_URL', 'DEBUG', 'API_VERSION', 'NODE_ENV', 'ACCESS_TOKEN_EXPIRE_MINUTES'];
+    const named = ['PORT', 'ALGORITHM', 'RATE_LIMIT_PER_MINUTE', 'DATABASE_URL', 'REDIS_URL', 'DEBUG', 'API_VERSION', 'NODE_ENV', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'SESSION_RECHECK_MS', 'DB_PIPELINE'];
     t.equal(problems.length, named.length);
     for (const name of named) t.equal(problems.filter((p) => p.startsWith(`${name}=`) || p.startsWith(`${name}:`)).length, 1, name);
     t.notMatch((error as ConfigError).message, /mysql:\/\/x/, 'URLs (which may hold passwords) are not echoed');
