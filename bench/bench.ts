@@ -408,7 +408,7 @@ async function apiTransferSqlCeiling(): Promise<NonNullable<Ceiling['apiTransfer
     const env = { PATH: process.env['PATH'] ?? '', DATABASE_URL: databaseUrl(server, database) };
     await run(process.execPath, [join(API_ROOT, 'packages/adapters-postgres/dist/cli/migrate.js')], { env });
     await seed(server, database, { accounts, linesPerAccount: 10, passwordHash: 'not-a-login' }, log);
-    const result = await measureApiTransferSql(server, database, accounts, CONNECTIONS, SECONDS, log);
+    const result = await measureApiTransferSql(server, database, accounts, { clients: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP }, log);
     const verified = await ledgerVerify({ DATABASE_URL: env.DATABASE_URL });
     log(`pgbench: the API's transfer statements: ${verified}`);
     return { ...result, accounts, ledgerVerify: verified };

@@ -63,8 +63,17 @@ export interface Ceiling {
  * pgbench-api-transfer.sql with -M prepared in `database`, which holds the API's schema seeded
  * with `accounts` accounts (the caller migrates, seeds, verifies and drops it).
  */
-export async function measureApiTransferSql(server: PgServer, database: string, accounts: number, clients: number, seconds: number, log: (line: string) => void): Promise<PgbenchResult> {
-  log(`pgbench: the API's transfer statements, -M prepared, ${clients} clients, ${seconds} s`);
+export async function measureApiTransferSql(
+  server: PgServer,
+  database: string,
+  accounts: number,
+  options: { readonly clients: number; readonly seconds: number; readonly warmupSeconds: number },
+  log: (line: string) => void,
+): Promise<PgbenchResult> {
+  const { clients, seconds, warmupSeconds } = options;
+  // A freshly seeded database runs this at half speed for its first seconds: warm it up unmeasured.
+  await pgbench(server, database, 'warm-up', ['-M', 'prepared', '-D', `accounts=${accounts}`, '-f', API_TRANSFER_SCRIPT], clients, warmupSeconds);
+  log(`pgbench: the API's transfer statements, -M prepared, ${clients} clients, ${warmupSeconds} s warm-up then ${seconds} s`);
   const result = await pgbench(server, database, "the API's transfer statements, -M prepared", ['-M', 'prepared', '-D', `accounts=${accounts}`, '-f', API_TRANSFER_SCRIPT], clients, seconds);
   log(`pgbench: the API's transfer statements ${result.tps.toFixed(0)} tps, Postgres ${((result.usage.groups['postgres']?.cores ?? 0) / result.tps * 1e6).toFixed(0)} us CPU per transaction`);
   return result;
