@@ -152,6 +152,8 @@ function historyTable(history: readonly HistoryEntry[]): string {
     const b1 = findResult(one, 'balance (cached)');
     const t2 = findResult(two, 'transfer');
     const raw = bench.ceiling;
+    // Diagnostic runs without the 1-worker transfer figure (profiles of one scenario) add nothing here.
+    if (t1 === undefined) continue;
     lines.push(
       `| ${bench.startedAt.slice(0, 16).replace('T', ' ')} (${bench.label}) [json](runs/${file}) | ${t1?.loadBefore.toFixed(2) ?? '–'} | ${fmt(t1?.rps)} | ${ms(t1?.p99Ms)} | ${raw && t1 ? (t1.rps / raw.transfer.tps).toFixed(2) : '–'} | ${fmt(b1?.rps)} | ${raw && b1 ? (b1.rps / raw.selectOnly.tps).toFixed(2) : '–'} | ${fmt(t2?.rps)} | ${fmt(raw?.transfer.tps)} | ${fmt(raw?.selectOnly.tps)} |`,
     );
