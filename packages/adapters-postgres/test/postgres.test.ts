@@ -186,10 +186,15 @@ await t.test('verifyLedger: clean on sound data, and names each broken invariant
 await t.test('migrations go down and up again; openDatabase migrates a fresh database', { skip }, async (t) => {
   const database = await serverDatabase(t);
   t.same(await migrateToLatest(database.db), [], 'already at the latest');
+  const indexes = async () =>
+    (await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = 'public' and indexname in ('transfers_from_account_idx', 'transfers_to_account_idx', 'ledger_entries_transfer_idx') order by 1`.execute(database.db)).rows.map((r) => r.name);
+  t.same(await indexes(), [], 'no index that only a deletion would use');
+  t.same(await migrateDown(database.db), ['2026-11-26-0001-drop-unused-indexes']);
+  t.same(await indexes(), ['ledger_entries_transfer_idx', 'transfers_from_account_idx', 'transfers_to_account_idx'], 'down puts them back');
   t.same(await migrateDown(database.db), ['2026-11-25-0001-initial']);
   const { rows } = await sql<{ n: string }>`select count(*)::text as n from information_schema.tables where table_name = 'accounts'`.execute(database.db);
   t.equal(rows[0]?.n, '0', 'down drops the tables');
-  t.same(await migrateToLatest(database.db), ['2026-11-25-0001-initial']);
+  t.same(await migrateToLatest(database.db), ['2026-11-25-0001-initial', '2026-11-26-0001-drop-unused-indexes']);
 });
 
 await t.test('the database refuses what the domain refuses', { skip }, async (t) => {

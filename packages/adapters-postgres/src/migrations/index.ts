@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-11-25-0001-initial.js';
+import * as dropUnusedIndexes from './2026-11-26-0001-drop-unused-indexes.js';
 
 /**
  * Every migration, by name (names sort in the order they run). A static list rather than a folder
@@ -7,4 +8,5 @@ import * as initial from './2026-11-25-0001-initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-25-0001-initial': initial,
+  '2026-11-26-0001-drop-unused-indexes': dropUnusedIndexes,
 };
