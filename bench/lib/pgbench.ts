@@ -1,13 +1,21 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, dropDatabase, pgArgs, run, type PgServer } from './shell.js';
 import type { LoadResult } from './load.js';
 import { loadAverage, ProcSampler, type UsageReport } from './proc-sampler.js';
 
+/** A file of bench/, from lib/ (the sources, run by the tests) or from dist/lib/ (the build). */
+function benchFile(name: string): string {
+  const lib = fileURLToPath(new URL('.', import.meta.url));
+  return existsSync(join(lib, '..', name)) ? join(lib, '..', name) : join(lib, '..', '..', name);
+}
+
 /** The raw transfer: lock two accounts in id order, update both, two history rows, commit. */
-export const TRANSFER_SCRIPT = fileURLToPath(new URL('../../pgbench-transfer.sql', import.meta.url));
+export const TRANSFER_SCRIPT = benchFile('pgbench-transfer.sql');
 
 /** The API's own transfer statements on the API's schema (see the file). */
-export const API_TRANSFER_SCRIPT = fileURLToPath(new URL('../../pgbench-api-transfer.sql', import.meta.url));
+export const API_TRANSFER_SCRIPT = benchFile('pgbench-api-transfer.sql');
 
 export interface PgbenchResult {
   readonly name: string;
