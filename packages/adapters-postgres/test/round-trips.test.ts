@@ -1,4 +1,5 @@
 import { aLedgerEntry, anAccount, aUser } from '@banking/testing';
+import type { Account } from '@banking/domain';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import { sql } from 'kysely';
@@ -21,6 +22,17 @@ async function serverDatabase(t: Test, poolMax?: number): Promise<Database> {
   const database = await openDatabase({ databaseUrl: url, dataDir: 'unused', poolMax });
   t.teardown(() => database.close().catch(() => {}));
   return database;
+}
+
+/** A user and an account of theirs, stored. */
+async function storedAccount(database: Database, overrides: Partial<Account> = {}): Promise<Account> {
+  const user = aUser();
+  const account = anAccount({ ownerId: user.id, ...overrides });
+  await database.uow.run(async (tx) => {
+    await tx.users.insert(user);
+    await tx.accounts.insert(account);
+  });
+  return account;
 }
 
 /**
@@ -62,12 +74,7 @@ const verb = (text: string) => text.replace(/^\s*(?:\/\*[^*]*\*\/\s*)*/, '').spl
 
 await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
   const database = await serverDatabase(t);
-  const user = aUser();
-  const account = anAccount({ ownerId: user.id });
-  await database.uow.run(async (tx) => {
-    await tx.users.insert(user);
-    await tx.accounts.insert(account);
-  });
+  const account = await storedAccount(database);
 
   await t.test('a read in the same unit of work sees the writes held before it', async (t) => {
     const seen = await database.uow.run(async (tx) => {
@@ -144,12 +151,7 @@ await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
 
 await t.test('a unit of work that only reads sends no BEGIN and no COMMIT; the first lock or write begins the transaction', { skip }, async (t) => {
   const database = await serverDatabase(t);
-  const user = aUser();
-  const account = anAccount({ ownerId: user.id, balance: 0 });
-  await database.uow.run(async (tx) => {
-    await tx.users.insert(user);
-    await tx.accounts.insert(account);
-  });
+  const account = await storedAccount(database, { balance: 0 });
   const reads = await countStatements(async () => {
     await database.uow.run(async (tx) => {
       await tx.accounts.findById(account.id);
@@ -196,12 +198,7 @@ await t.test('a unit of work that only reads sends no BEGIN and no COMMIT; the f
 await t.test('parameterised queries are prepared once per connection, by a name derived from their text', { skip }, async (t) => {
   // One connection, so that every unit of work below runs in the same session.
   const database = await serverDatabase(t, 1);
-  const user = aUser();
-  const account = anAccount({ ownerId: user.id, balance: 0 });
-  await database.uow.run(async (tx) => {
-    await tx.users.insert(user);
-    await tx.accounts.insert(account);
-  });
+  const account = await storedAccount(database, { balance: 0 });
   const sent = await countStatements(async () => {
     for (let i = 0; i < 3; i++) t.match(await database.uow.run((tx) => tx.accounts.findById(account.id)), { id: account.id });
   });
@@ -248,12 +245,7 @@ await t.test('the pipelining client: a held BEGIN goes out with the next stateme
 
 await t.test('after a failed write, the pooled connection is clean for the next unit of work', { skip }, async (t) => {
   const database = await serverDatabase(t, 1);
-  const user = aUser();
-  const account = anAccount({ ownerId: user.id, balance: 10 });
-  await database.uow.run(async (tx) => {
-    await tx.users.insert(user);
-    await tx.accounts.insert(account);
-  });
+  const account = await storedAccount(database, { balance: 10 });
   for (let i = 0; i < 3; i++) {
     await t.rejects(database.uow.run((tx) => tx.accounts.update({ ...account, balance: -1, version: 1 })), { code: '23514' });
     await database.uow.run(async (tx) => {
