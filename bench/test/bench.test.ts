@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, verifyLedger } from '../../packages/adapters-postgres/src/index.js';
 import t from 'tap';
-import { freshDatabase, skipWithoutServer } from '../../packages/adapters-postgres/test/support/databases.js';
+import { freshDatabase, requireServer } from '../../packages/adapters-postgres/test/support/databases.js';
 import { chartSvg, renderPng } from '../lib/chart.js';
 import { API_TRANSFER_SCRIPT } from '../lib/pgbench.js';
 import { chartSpec, headlines, reportMarkdown } from '../lib/report.js';
@@ -14,9 +14,9 @@ import { pgArgs, pgServerFromUrl, run } from '../lib/shell.js';
 // seeds with SQL and the data the API's statements write through pgbench keep every money
 // invariant (ledger:verify), and a saved run gives a report and a chart.
 
-const skip = await skipWithoutServer();
+await requireServer();
 
-await t.test('the seeded bank and the API transfer statements run by pgbench keep the ledger clean', { skip }, async (t) => {
+await t.test('the seeded bank and the API transfer statements run by pgbench keep the ledger clean', async (t) => {
   const { url, name } = await freshDatabase(t);
   const database = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
   t.teardown(() => database.close());

@@ -4,13 +4,13 @@ import { sql } from 'kysely';
 import t, { type Test } from 'tap';
 import { openDatabase, verifyLedger, type Database } from '../src/index.js';
 import { bankOn } from './support/bank.js';
-import { freshDatabase, skipWithoutServer } from './support/databases.js';
+import { freshDatabase, requireServer } from './support/databases.js';
 
 // The whole bank (domain use cases) over this adapter on a real PostgreSQL server, with every
 // other port in memory: the money rules must hold under concurrency, with no error but the
 // domain's own refusals reaching the caller.
 
-const skip = await skipWithoutServer();
+await requireServer();
 
 interface Bank {
   readonly banking: Banking;
@@ -45,7 +45,7 @@ async function balanceOf(database: Database, accountId: string): Promise<number>
   return account?.balance ?? NaN;
 }
 
-await t.test('500 concurrent transfers among 20 accounts, mirrored pairs fired together', { skip }, async (t) => {
+await t.test('500 concurrent transfers among 20 accounts, mirrored pairs fired together', async (t) => {
   const { banking, database } = await bank(t);
   const owners = await Promise.all(Array.from({ length: 4 }, () => aCustomer(banking)));
   const accounts: Account[] = [];
@@ -96,7 +96,7 @@ await t.test('500 concurrent transfers among 20 accounts, mirrored pairs fired t
   t.equal(Number(rows[0]?.n), done, 'one transfer row per success, none for a refusal');
 });
 
-await t.test('double spend: 32 concurrent withdrawals of 9.00 from 10.00, 50 rounds: exactly one succeeds each time', { skip }, async (t) => {
+await t.test('double spend: 32 concurrent withdrawals of 9.00 from 10.00, 50 rounds: exactly one succeeds each time', async (t) => {
   const { banking, database } = await bank(t);
   const owner = await aCustomer(banking);
   const account = await anAccountWith(banking, owner.id, '10.00');
@@ -119,7 +119,7 @@ await t.test('double spend: 32 concurrent withdrawals of 9.00 from 10.00, 50 rou
   t.same(await verifyLedger(database), [], 'ledger:verify is clean');
 });
 
-await t.test('10 concurrent openings by one user: exactly 5 accounts; 10 registrations of one email: exactly one user', { skip }, async (t) => {
+await t.test('10 concurrent openings by one user: exactly 5 accounts; 10 registrations of one email: exactly one user', async (t) => {
   const { banking, database } = await bank(t);
   const owner = await aCustomer(banking);
   const openings = await Promise.allSettled(Array.from({ length: 10 }, () => banking.openAccount.execute({ userId: owner.id, type: 'EPARGNE' })));
@@ -147,7 +147,7 @@ await t.test('10 concurrent openings by one user: exactly 5 accounts; 10 registr
   t.equal(rows[0]?.n, '1', 'one row for the email');
 });
 
-await t.test('the same Idempotency-Key 20 times at once moves money once', { skip }, async (t) => {
+await t.test('the same Idempotency-Key 20 times at once moves money once', async (t) => {
   const { banking, database } = await bank(t);
   const owner = await aCustomer(banking);
   const payee = await aCustomer(banking);
@@ -172,7 +172,7 @@ await t.test('the same Idempotency-Key 20 times at once moves money once', { ski
   t.same(await verifyLedger(database), [], 'ledger:verify is clean');
 });
 
-await t.test('text PostgreSQL cannot store (U+0000) is bad input, never a database error', { skip }, async (t) => {
+await t.test('text PostgreSQL cannot store (U+0000) is bad input, never a database error', async (t) => {
   const { banking } = await bank(t);
   const register = (email: string, fullName: string) => banking.registerUser.execute({ email, password: 'correct horse battery', fullName });
   await t.rejects(register(`nul\u0000${randomUUID()}@example.test`, 'Ada'), { code: 'validation_failed' }, 'an email with NUL');

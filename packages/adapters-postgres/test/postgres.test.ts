@@ -11,9 +11,9 @@ import {
   type Database,
   type DatabaseOptions,
 } from '../src/index.js';
-import { freshDatabase, skipWithoutServer } from './support/databases.js';
+import { freshDatabase, requireServer } from './support/databases.js';
 
-const skip = await skipWithoutServer();
+await requireServer();
 
 /** A migrated database of its own on the shared server, closed and dropped at the test's end. */
 async function serverDatabase(t: Test, options: Partial<DatabaseOptions> = {}): Promise<Database> {
@@ -24,13 +24,13 @@ async function serverDatabase(t: Test, options: Partial<DatabaseOptions> = {}): 
   return database;
 }
 
-await t.test('the store contract, on PostgreSQL', { skip }, async (t) => {
+await t.test('the store contract, on PostgreSQL', async (t) => {
   const database = await serverDatabase(t);
   t.equal(database.kind, 'postgres');
   await storeContract(t, async () => ({ uow: database.uow, close: async () => {} }));
 });
 
-await t.test('BIGINT columns that do not fit a safe integer are refused loudly, never rounded', { skip }, async (t) => {
+await t.test('BIGINT columns that do not fit a safe integer are refused loudly, never rounded', async (t) => {
   const database = await serverDatabase(t);
   const user = aUser();
   const account = anAccount({ ownerId: user.id, balance: 1 });
@@ -45,7 +45,7 @@ await t.test('BIGINT columns that do not fit a safe integer are refused loudly, 
   );
 });
 
-await t.test('the unit of work re-runs work after a deadlock or serialisation failure, and only then', { skip }, async (t) => {
+await t.test('the unit of work re-runs work after a deadlock or serialisation failure, and only then', async (t) => {
   const database = await serverDatabase(t);
   const transient = (code: string) => Object.assign(new Error(`simulated ${code}`), { code });
 
@@ -105,7 +105,7 @@ await t.test('the unit of work re-runs work after a deadlock or serialisation fa
   t.equal(runs, 10, 'a failure that keeps coming back is given up after a bounded number of attempts');
 });
 
-await t.test('a real deadlock between two units of work is retried, not surfaced', { skip }, async (t) => {
+await t.test('a real deadlock between two units of work is retried, not surfaced', async (t) => {
   const database = await serverDatabase(t);
   const owner = aUser();
   const a = anAccount({ ownerId: owner.id, balance: 100 });
@@ -134,7 +134,7 @@ await t.test('a real deadlock between two units of work is retried, not surfaced
   t.ok(attempts >= 3, `one side was re-run (${attempts} attempts)`);
 });
 
-await t.test('after-commit hook failures go to onHookError and never reject run', { skip }, async (t) => {
+await t.test('after-commit hook failures go to onHookError and never reject run', async (t) => {
   const reported: unknown[] = [];
   const database = await serverDatabase(t, { onHookError: (error) => reported.push(error) });
   const failure = new Error('cache down');
@@ -148,7 +148,7 @@ await t.test('after-commit hook failures go to onHookError and never reject run'
   t.same(reported, [failure]);
 });
 
-await t.test('verifyLedger: clean on sound data, and names each broken invariant', { skip }, async (t) => {
+await t.test('verifyLedger: clean on sound data, and names each broken invariant', async (t) => {
   const database = await serverDatabase(t);
   const owner = aUser();
   const a = anAccount({ ownerId: owner.id, balance: 700, version: 3 });
@@ -183,7 +183,7 @@ await t.test('verifyLedger: clean on sound data, and names each broken invariant
   t.match(violations.find((v) => v.check === 'money_supply')?.detail, /HTG: balances sum to 1005 but deposits - withdrawals = 1000/);
 });
 
-await t.test('migrations go down and up again; openDatabase migrates a fresh database', { skip }, async (t) => {
+await t.test('migrations go down and up again; openDatabase migrates a fresh database', async (t) => {
   const database = await serverDatabase(t);
   t.same(await migrateToLatest(database.db), [], 'already at the latest');
   const indexes = async () =>
@@ -197,7 +197,7 @@ await t.test('migrations go down and up again; openDatabase migrates a fresh dat
   t.same(await migrateToLatest(database.db), ['2026-11-25-0001-initial', '2026-11-26-0001-drop-unused-indexes']);
 });
 
-await t.test('the database refuses what the domain refuses', { skip }, async (t) => {
+await t.test('the database refuses what the domain refuses', async (t) => {
   const database = await serverDatabase(t);
   const owner = aUser();
   const account = anAccount({ ownerId: owner.id, balance: 100 });
@@ -220,7 +220,7 @@ await t.test('the database refuses what the domain refuses', { skip }, async (t)
   await t.rejects(line({ sequence: 1 }), { code: '23505' }, 'two lines with one sequence on one account');
 });
 
-await t.test('a statement longer than the timeout is cancelled, and the pool goes on', { skip }, async (t) => {
+await t.test('a statement longer than the timeout is cancelled, and the pool goes on', async (t) => {
   const database = await serverDatabase(t, { statementTimeoutMs: 300 });
   const started = Date.now();
   await t.rejects(sql`select pg_sleep(3)`.execute(database.db), { code: '57014' }, 'query_canceled');
@@ -254,7 +254,7 @@ await t.test('a statement longer than the timeout is cancelled, and the pool goe
   releaseHung();
 });
 
-await t.test('ping answers while the database is there and rejects once it is gone; stats count the pool', { skip }, async (t) => {
+await t.test('ping answers while the database is there and rejects once it is gone; stats count the pool', async (t) => {
   const { url, drop } = await freshDatabase(t);
   const database = await openDatabase({ databaseUrl: url, dataDir: 'unused', poolMax: 3 });
   t.teardown(() => database.close().catch(() => {}));
@@ -288,7 +288,7 @@ await t.test('an unreachable DATABASE_URL: DatabaseUnavailable naming it, passwo
   });
 });
 
-await t.test('a database that does not exist on a live server is DatabaseUnavailable too', { skip }, async (t) => {
+await t.test('a database that does not exist on a live server is DatabaseUnavailable too', async (t) => {
   const { url } = await freshDatabase(t);
   const missing = new URL(url);
   missing.pathname = `/missing_${randomUUID().slice(0, 8)}`;

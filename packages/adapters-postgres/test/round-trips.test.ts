@@ -7,7 +7,7 @@ import { openDatabase, verifyLedger, type Database } from '../src/index.js';
 import { statementName } from '../src/named-statements.js';
 import { PipelinedTransactionsClient, THEN_COMMIT } from '../src/pipelined-transactions.js';
 import { bankOn } from './support/bank.js';
-import { freshDatabase, skipWithoutServer } from './support/databases.js';
+import { freshDatabase, requireServer } from './support/databases.js';
 
 // Fewer round trips, fewer parses. The unit of work holds balance updates, transfers, ledger
 // lines and idempotency records and sends them as one statement before the next statement and
@@ -15,7 +15,7 @@ import { freshDatabase, skipWithoutServer } from './support/databases.js';
 // update wins, a failing write rolls everything back) and that a transfer costs four statements.
 // Parameterised queries run as named prepared statements, parsed once per connection.
 
-const skip = await skipWithoutServer();
+await requireServer();
 
 async function serverDatabase(t: Test, poolMax?: number): Promise<Database> {
   const { url } = await freshDatabase(t);
@@ -72,7 +72,7 @@ async function countStatements(body: () => Promise<void>): Promise<string[]> {
 /** The first SQL word of a statement, after any leading comment. */
 const verb = (text: string) => text.replace(/^\s*(?:\/\*[^*]*\*\/\s*)*/, '').split(/\s/, 1)[0]?.toLowerCase();
 
-await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
+await t.test('buffered writes on PostgreSQL', async (t) => {
   const database = await serverDatabase(t);
   const account = await storedAccount(database);
 
@@ -149,7 +149,7 @@ await t.test('buffered writes on PostgreSQL', { skip }, async (t) => {
   });
 });
 
-await t.test('a unit of work that only reads sends no BEGIN and no COMMIT; the first lock or write begins the transaction', { skip }, async (t) => {
+await t.test('a unit of work that only reads sends no BEGIN and no COMMIT; the first lock or write begins the transaction', async (t) => {
   const database = await serverDatabase(t);
   const account = await storedAccount(database, { balance: 0 });
   const reads = await countStatements(async () => {
@@ -195,7 +195,7 @@ await t.test('a unit of work that only reads sends no BEGIN and no COMMIT; the f
   t.match(await database.uow.run((tx) => tx.accounts.findById(account.id)), { balance: 0, version: 1 });
 });
 
-await t.test('parameterised queries are prepared once per connection, by a name derived from their text', { skip }, async (t) => {
+await t.test('parameterised queries are prepared once per connection, by a name derived from their text', async (t) => {
   // One connection, so that every unit of work below runs in the same session.
   const database = await serverDatabase(t, 1);
   const account = await storedAccount(database, { balance: 0 });
@@ -212,7 +212,7 @@ await t.test('parameterised queries are prepared once per connection, by a name 
   t.equal(statementName('create table x (id int)'), undefined, 'and so does DDL');
 });
 
-await t.test('the pipelining client: a held BEGIN goes out with the next statement, COMMIT behind a marked one', { skip }, async (t) => {
+await t.test('the pipelining client: a held BEGIN goes out with the next statement, COMMIT behind a marked one', async (t) => {
   const { url } = await freshDatabase(t);
   const client = new PipelinedTransactionsClient(url);
   await client.connect();
@@ -243,7 +243,7 @@ await t.test('the pipelining client: a held BEGIN goes out with the next stateme
   t.same((await client.query('select array_agg(n order by n) as ns from notes', [])).rows, [{ ns: [1] }], 'as a rollback: the insert before it is gone');
 });
 
-await t.test('after a failed write, the pooled connection is clean for the next unit of work', { skip }, async (t) => {
+await t.test('after a failed write, the pooled connection is clean for the next unit of work', async (t) => {
   const database = await serverDatabase(t, 1);
   const account = await storedAccount(database, { balance: 10 });
   for (let i = 0; i < 3; i++) {
@@ -258,7 +258,7 @@ await t.test('after a failed write, the pooled connection is clean for the next 
   t.same(rows, [{ open: 0 }], 'no connection was left inside a transaction');
 });
 
-await t.test('pipeline: false (a pooler that cannot take pipelined queries): the same four statements, one round trip each', { skip }, async (t) => {
+await t.test('pipeline: false (a pooler that cannot take pipelined queries): the same four statements, one round trip each', async (t) => {
   const { url } = await freshDatabase(t);
   const database = await openDatabase({ databaseUrl: url, dataDir: 'unused', pipeline: false });
   t.teardown(() => database.close().catch(() => {}));

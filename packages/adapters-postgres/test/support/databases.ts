@@ -35,14 +35,12 @@ export async function serverReachable(): Promise<true | string> {
 }
 
 /**
- * The `skip` option of the tests that need the server: false when it answers, and also false
- * under CI=true (there an unreachable server must fail the tests, not skip them); otherwise the
- * reason it is skipped.
+ * For the files that need the server: rejects, naming the server and the reason, when it does not
+ * answer, so that the file fails at once (a missing service is a failure, never a skip).
  */
-export async function skipWithoutServer(): Promise<false | string> {
+export async function requireServer(): Promise<void> {
   const reachable = await serverReachable();
-  if (reachable === true || process.env['CI'] === 'true') return false;
-  return `PostgreSQL is unreachable at ${SERVER_URL}: ${reachable}`;
+  if (reachable !== true) throw new Error(`PostgreSQL is unreachable at ${SERVER_URL}: ${reachable}`);
 }
 
 /** A fresh database with a random name on the shared server, dropped by `drop()` and at the test's end. */

@@ -36,7 +36,7 @@ async function reason(probe: () => Promise<unknown>): Promise<string | undefined
 
 /**
  * Whether the machine's PostgreSQL and Redis (and a redis-server binary, when asked) answer. When
- * one does not, the test fails under CI=true and is skipped with the reason otherwise.
+ * one does not, the test fails with the reason (a missing service is a failure, never a skip).
  */
 export async function requireServices(t: Test, needs: { readonly machineRedis?: boolean; readonly redisServerBinary?: boolean } = {}): Promise<boolean> {
   const problems: string[] = [];
@@ -55,8 +55,7 @@ export async function requireServices(t: Test, needs: { readonly machineRedis?: 
   }
   if (problems.length === 0) return true;
   const why = problems.join('; ');
-  if (process.env['CI'] === 'true') t.fail(why);
-  else t.skip(why, async () => undefined);
+  t.fail(why);
   return false;
 }
 
