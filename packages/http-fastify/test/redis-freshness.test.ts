@@ -1,7 +1,7 @@
 import t from 'tap';
 import { AccountTraffic, OPENING } from './support/account-traffic.js';
 import { startApi, type ApiProcess } from './support/api-process.js';
-import { API, call, deposit, expectStatus, metric, minor, openAccount, signUp } from './support/http-client.js';
+import { API, call, expectStatus, fundedPair, metric, minor } from './support/http-client.js';
 import { freshDatabase, MACHINE_REDIS_URL, redisCli, redisPrefix, requireServices } from './support/services.js';
 
 // Two real API processes (dist/main.js) on one PostgreSQL database of this test's own and the
@@ -25,12 +25,7 @@ if (await requireServices(t)) {
   const instances: readonly ApiProcess[] = [one, two];
   const bases = instances.map((i) => i.url);
 
-  const owner = await signUp(one.url);
-  const other = await signUp(two.url);
-  const a = await openAccount(one.url, owner);
-  const c = await openAccount(two.url, other);
-  await deposit(one.url, owner, a.id, OPENING);
-  await deposit(two.url, other, c.id, OPENING);
+  const { owner, other, a, c } = await fundedPair(one.url, two.url, OPENING);
 
   await t.test('/ready names the database and Redis, both ok', async (t) => {
     for (const api of instances) {

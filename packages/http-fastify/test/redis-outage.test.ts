@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import { PrivateRedis } from '../../adapters-redis/test/support/private-redis.js';
 import { AccountTraffic, OPENING } from './support/account-traffic.js';
 import { startApi, type ApiProcess } from './support/api-process.js';
-import { API, call, deposit, expectStatus, logIn, major, metric, minor, openAccount, signUp, type Answer } from './support/http-client.js';
+import { API, call, deposit, expectStatus, fundedPair, logIn, major, metric, minor, openAccount, signUp, type Answer } from './support/http-client.js';
 import { freshDatabase, requireServices } from './support/services.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -43,12 +43,7 @@ if (await requireServices(t, { machineRedis: false, redisServerBinary: true })) 
   const two = await startApi(t, 'B', { ...env, REDIS_URL: proxy.url });
   const instances: readonly ApiProcess[] = [one, two];
 
-  const owner = await signUp(one.url);
-  const other = await signUp(two.url);
-  const a = await openAccount(one.url, owner);
-  const c = await openAccount(two.url, other);
-  await deposit(one.url, owner, a.id, OPENING);
-  await deposit(two.url, other, c.id, OPENING);
+  const { owner, other, a, c } = await fundedPair(one.url, two.url, OPENING);
   // Three more logins of the owner, logged out before the outage, while Redis is paused, and while it is gone.
   const before = await logIn(one.url, owner.email, owner.password);
   const paused = await logIn(one.url, owner.email, owner.password);

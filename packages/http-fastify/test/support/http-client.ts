@@ -102,6 +102,17 @@ export async function deposit(base: string, client: Client, accountId: string, m
   );
 }
 
+/** A user on each of two instances, each with one account holding `minorUnits`. */
+export async function fundedPair(first: string, second: string, minorUnits: number) {
+  const owner = await signUp(first);
+  const other = await signUp(second);
+  const a = await openAccount(first, owner);
+  const c = await openAccount(second, other);
+  await deposit(first, owner, a.id, minorUnits);
+  await deposit(second, other, c.id, minorUnits);
+  return { owner, other, a, c };
+}
+
 /** Reads /metrics and returns the value of one sample (first match of the name), or undefined. */
 export async function metric(base: string, name: string): Promise<number | undefined> {
   const answer = await call(base, 'GET', '/metrics');
