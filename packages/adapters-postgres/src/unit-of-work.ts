@@ -131,10 +131,23 @@ class LazyTransaction {
   }
 
   /** Before a statement: BEGIN if it locks or writes (or writes are held), then the held writes. */
-  prepare(locksOrWrites: boolean): Promise<void> {
+  prepare(locksOrWrites: boolean): Promise<boolean> {
+    return this.step(locksOrWrites, false);
+  }
+
+  async commit(): Promise<void> {
+    const committed = await this.step(false, this.commitWithLastWrite);
+    if (this.begun && !committed) await sql`commit`.execute(this.connection);
+  }
+
+  /**
+   * BEGIN when needed, then the held writes, queued after the previous step; with `thenCommit`
+   * COMMIT travels with them. Resolves with whether it committed.
+   */
+  private step(locksOrWrites: boolean, thenCommit: boolean): Promise<boolean> {
     const step = this.queue.then(async () => {
       if (locksOrWrites || this.writes.pending) await this.begin();
-      await this.writes.flush();
+      return this.writes.flush({ thenCommit });
     });
     this.queue = step.catch(() => undefined);
     return step;
@@ -143,18 +156,6 @@ class LazyTransaction {
   private begin(): Promise<unknown> {
     this.begun ??= sql`begin`.execute(this.connection);
     return this.begun;
-  }
-
-  async commit(): Promise<void> {
-    let committed = false;
-    const step = this.queue.then(async () => {
-      if (!this.writes.pending) return;
-      await this.begin();
-      committed = await this.writes.flush({ thenCommit: this.commitWithLastWrite });
-    });
-    this.queue = step.catch(() => undefined);
-    await step;
-    if (this.begun && !committed) await sql`commit`.execute(this.connection);
   }
 
   async rollback(): Promise<void> {
