@@ -14,6 +14,13 @@ export interface SwaggerPluginOptions {
 type Directives = Record<string, string[]>;
 
 /**
+ * The one inline stylesheet Swagger UI writes: the colours of the Swagger logo in its top bar
+ * (`.logo_small_svg__cls-2{fill:#fff}…`), allowed by its hash rather than every inline style. A
+ * Swagger UI upgrade that changes it shows up as a CSP violation in proof/swagger-browser.proof.ts.
+ */
+const SWAGGER_LOGO_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
+
+/**
  * The documentation pages are where people type their password (Swagger UI's *Authorize*): they
  * load scripts from this server only, can be framed by no page (clickjacking), and leak no URL to
  * other sites. No inline script is needed: Swagger UI's initialiser and ReDoc's bundle are files
@@ -30,12 +37,14 @@ export const DOCS_CSP: Directives = {
   'object-src': ["'none'"],
   'script-src': ["'self'"],
   'script-src-attr': ["'none'"],
-  'style-src': ["'self'"],
+  'style-src': ["'self'", SWAGGER_LOGO_STYLE],
 };
 
 /**
  * ReDoc styles itself with styled-components (style elements written at run time, hence inline
  * styles) and runs its search index in a Worker made from a blob: URL. Scripts stay 'self' only.
+ * Its sidebar credit loads an image from cdn.redoc.ly: img-src keeps it blocked (the image hides
+ * itself), so the page makes no request to another host.
  */
 export const REDOC_CSP: Directives = {
   ...DOCS_CSP,
@@ -60,6 +69,7 @@ function redocPage(title: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
+<link rel="icon" type="image/png" href="/docs/static/favicon-32x32.png" sizes="32x32">
 </head>
 <body>
 <redoc spec-url="/openapi.json"></redoc>
