@@ -511,24 +511,31 @@ t.test('secrets in a query string are redacted in the request log, the rest of t
   await t.test('logger instance handed in (how main.ts runs it)', (t) => check(t, 'instance'));
 });
 
-/** Sends raw bytes to a listening server and collects everything it answers until the connection closes. */
-function rawExchange(port: number, ...chunks: (string | Buffer)[]): Promise<string> {
+/**
+ * Sends raw bytes to a listening server and collects everything it answers until the connection
+ * closes. A `{ until }` step waits until the answer so far contains that text (a response finished)
+ * before the next bytes go out.
+ */
+function rawExchange(port: number, ...steps: (string | { until: string })[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     const received: Buffer[] = [];
-    socket.on('data', (data) => received.push(data));
+    let waiting: { text: string; go: () => void } | undefined;
+    socket.on('data', (data) => {
+      received.push(data);
+      if (waiting && Buffer.concat(received).toString('latin1').includes(waiting.text)) waiting.go();
+    });
     socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? undefined : reject(error)));
     socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')));
     socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
     socket.on('connect', async () => {
-      for (const chunk of chunks) {
-        if (chunk === PAUSE) await new Promise((r) => setTimeout(r, 50));
-        else socket.write(chunk);
+      for (const step of steps) {
+        if (typeof step === 'string') socket.write(step);
+        else await new Promise<void>((go) => (waiting = { text: step.until, go }));
       }
     });
   });
 }
-const PAUSE = Buffer.alloc(0);
 
 interface RawAnswer {
   readonly status: number;
@@ -598,7 +605,7 @@ t.test("errors from Node's HTTP parser are problem+json with X-Request-Id", asyn
   });
 
   await t.test('after a good request on a kept-alive connection, a malformed one still gets its problem', async (t) => {
-    const answers = parseResponses(await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', PAUSE, PAUSE, 'GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: \u0000\r\n\r\n'));
+    const answers = parseResponses(await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', { until: '{"status":"ok"}' }, 'GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: \u0000\r\n\r\n'));
     t.equal(answers.length, 2);
     t.equal(answers[0]?.status, 200);
     t.same(JSON.parse(answers[0]?.body ?? 'null'), { status: 'ok' });
