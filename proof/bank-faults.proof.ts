@@ -79,7 +79,8 @@ async function waitReady(instances: readonly Instance[], what: string): Promise<
   for (const instance of instances) {
     for (;;) {
       const answer = await call(instance.url, 'GET', '/ready', { timeoutMs: 2000 });
-      if (answer.status === 200) break;
+      // "degraded" (200 while Redis is down) is not healed yet: wait for "ready".
+      if (answer.status === 200 && answer.body?.status === 'ready') break;
       if (Date.now() - started > 60_000) {
         throw new Error(`${instance.name} not ready 60 s after ${what}: ${answer.status} ${JSON.stringify(answer.body)}; ${await instance.lastWords()}`);
       }

@@ -11,7 +11,9 @@ import { recordResult, RESULTS_DIR } from './support/results.js';
  * The documentation as a customer's developer meets it: Swagger UI at /docs in a real (headless)
  * Chromium, *Authorize* with e-mail and password (the OAuth2 password flow through
  * /api/v1/auth/token), then *Try it out* → *Execute* on GET /api/v1/accounts, which must answer 200
- * with the account. Skipped with the reason only when Chromium is absent outside CI.
+ * with the account; ReDoc at /redoc renders the same document; both under their
+ * Content-Security-Policy (a violation is a console error), and a page that frames /docs gets
+ * nothing (frame-ancestors 'none'). Fails with the reason when Chromium is absent.
  */
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -78,20 +80,69 @@ t.test('Swagger UI in a real browser: Authorize, Try it out on GET /api/v1/accou
   await page.screenshot({ path: SCREENSHOT, fullPage: false });
   const elapsed = Date.now() - started;
 
+  // ReDoc: its bundle from this server, the same /openapi.json, under its own CSP.
+  const redoc = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  // ReDoc's sidebar credit is an image on cdn.redoc.ly that the page's CSP blocks (by design: no
+  // request leaves for another host); that one refusal is expected, any other console error is not.
+  const CREDIT_IMAGE = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+  const redocErrors: string[] = [];
+  redoc.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().includes(`'${CREDIT_IMAGE}' violates`)) redocErrors.push(message.text());
+  });
+  redoc.on('pageerror', (error) => redocErrors.push(error.message));
+  const isOutside = (url: string) => !url.startsWith(api.url) && !/^(data|blob):/.test(url);
+  const outsideLoaded: string[] = [];
+  const outsideBlocked: string[] = [];
+  redoc.on('requestfinished', (request) => {
+    if (isOutside(request.url())) outsideLoaded.push(request.url());
+  });
+  redoc.on('requestfailed', (request) => {
+    if (isOutside(request.url())) (request.failure()?.errorText === 'csp' ? outsideBlocked : outsideLoaded).push(request.url());
+  });
+  redoc.setDefaultTimeout(30_000);
+  await redoc.goto(`${api.url}/redoc`);
+  const redocTitle = (await redoc.locator('h1').filter({ hasText: 'Banking API' }).first().innerText()).trim();
+  await redoc.getByText('/api/v1/accounts').first().waitFor({ state: 'attached' });
+  const redocOperations = await redoc.locator('[data-section-id*="/paths/"]').count();
+
+  // A page on another origin framing /docs: the browser must refuse to show it.
+  const framing = await browser.newPage();
+  const framingMessages: string[] = [];
+  framing.on('console', (message) => framingMessages.push(message.text()));
+  await framing.setContent(`<iframe id="docs" src="${api.url}/docs/" width="800" height="600"></iframe>`);
+  await framing.waitForTimeout(1500);
+  const framed = framing.frames().find((f) => f !== framing.mainFrame());
+  const framedUi = framed ? await framed.locator('.swagger-ui').count().catch(() => 0) : 0;
+
   t.match(title, /API/i, `Swagger UI loaded: "${title}"`);
   t.equal(tokenStatus, 200, 'Authorize: POST /api/v1/auth/token (password grant) → 200');
   t.equal(response.status(), 200, 'Try it out → Execute: GET /api/v1/accounts → 200');
   t.equal(response.request().headers()['authorization']?.startsWith('Bearer '), true, 'the request carried the bearer token Authorize obtained');
   t.same(listed.items.map((i) => i.id), [account.id], "the answer lists the user's account");
   t.equal(shownStatus, '200', 'Swagger UI shows the 200');
-  t.same(consoleErrors, [], 'no error in the browser console');
+  t.same(consoleErrors, [], 'no error in the browser console (a CSP violation would be one)');
+  t.match(redocTitle, /Banking API/, `ReDoc rendered the document: "${redocTitle}"`);
+  t.ok(redocOperations >= 10, `ReDoc lists the operations (${redocOperations})`);
+  t.same(redocErrors, [], 'ReDoc: no error in the browser console (a CSP violation would be one)');
+  t.same(outsideLoaded, [], 'ReDoc: nothing fetched from another host');
+  t.ok(outsideBlocked.every((url) => url === CREDIT_IMAGE), `ReDoc: the only request for another host, its credit image, blocked by the CSP (${outsideBlocked.length})`);
+  t.equal(framedUi, 0, 'a page framing /docs shows nothing of it');
+  t.ok(framingMessages.some((m) => /frame-ancestors/.test(m)), `the browser says why: ${framingMessages.find((m) => /frame-ancestors/.test(m)) ?? framingMessages.join(' | ')}`);
 
   await recordResult('swagger-browser', {
     order: 5,
     proof: 'Swagger UI in a real browser (headless Chromium, playwright-core)',
-    tried: 'open /docs, Authorize (OAuth2 password flow, e-mail + password), Try it out → Execute on GET /api/v1/accounts',
-    held: `token ${tokenStatus}, GET /api/v1/accounts ${response.status()} with the account, shown as ${shownStatus}; console errors ${consoleErrors.length}; screenshot proof/results/swagger.png`,
-    ok: tokenStatus === 200 && response.status() === 200 && shownStatus === '200' && consoleErrors.length === 0,
-    figures: { 'browser session (ms)': elapsed, screenshot: 'proof/results/swagger.png', chromium: (await browser.version()).trim() },
+    tried: 'open /docs, Authorize (OAuth2 password flow, e-mail + password), Try it out → Execute on GET /api/v1/accounts; open /redoc; frame /docs from another page',
+    held: `token ${tokenStatus}, GET /api/v1/accounts ${response.status()} with the account, shown as ${shownStatus}; console errors ${consoleErrors.length}; ReDoc ${redocOperations} operations, console errors ${redocErrors.length}; framed /docs shown: ${framedUi > 0 ? 'yes' : 'no'}; screenshot proof/results/swagger.png`,
+    ok:
+      tokenStatus === 200 &&
+      response.status() === 200 &&
+      shownStatus === '200' &&
+      consoleErrors.length === 0 &&
+      /Banking API/.test(redocTitle) &&
+      redocErrors.length === 0 &&
+      outsideLoaded.length === 0 &&
+      framedUi === 0,
+    figures: { 'browser session (ms)': elapsed, 'ReDoc operations': redocOperations, screenshot: 'proof/results/swagger.png', chromium: (await browser.version()).trim() },
   });
 });

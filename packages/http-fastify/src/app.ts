@@ -3,11 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from './config.js';
+import { clientErrorHandler } from './http/client-errors.js';
 import { serializeJson } from './http/exact-decimal.js';
 import { HttpError } from './http/http-error.js';
 import { OneLinePerRequest } from './http/one-line-per-request.js';
+import { REDACTED, requestForLog } from './http/redact-query.js';
 import { validatorCompiler } from './http/validator-compiler.js';
 import authPlugin from './plugins/auth.plugin.js';
+import corsPlugin from './plugins/cors.plugin.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.plugin.js';
 import metricsPlugin, { type MetricsSource } from './plugins/metrics.plugin.js';
 import rateLimitPlugin from './plugins/rate-limit.plugin.js';
@@ -40,7 +43,16 @@ export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
 /** Paths neither rate limited nor behind the API prefix. */
 export function isOperationalPath(path: string): boolean {
-  return path === '/health' || path === '/ready' || path === '/metrics' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+  return (
+    path === '/health' ||
+    path === '/ready' ||
+    path === '/metrics' ||
+    path === '/openapi.json' ||
+    path === '/docs' ||
+    path.startsWith('/docs/') ||
+    path === '/redoc' ||
+    path.startsWith('/redoc/')
+  );
 }
 
 function isProbe(url: string): boolean {
@@ -67,11 +79,12 @@ export const REDACTED_PATHS = [
   '*.client_secret',
 ];
 
-/** pino options: JSON lines, secrets redacted. */
+/** pino options: JSON lines, secrets redacted (fields by path, query-string values in logged URLs). */
 export function loggerOptions(level: string, stream?: DestinationStream) {
   return {
     level,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    redact: { paths: REDACTED_PATHS, censor: REDACTED },
+    serializers: { req: requestForLog },
     ...(stream !== undefined && { stream }),
   };
 }
@@ -100,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: config.trustProxy,
     frameworkErrors,
+    clientErrorHandler,
     // While draining, requests that still arrive on open connections are served (each answer then
     // closes its connection) rather than refused with Fastify's plain 503; /ready says 503 at once.
     return503OnClosing: false,
@@ -113,6 +127,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(requestIdPlugin);
   await app.register(errorsPlugin);
+  // Before the rate limit: a preflight is answered (or not) before it could count against the client.
+  if (config.corsOrigins.length > 0) await app.register(corsPlugin, { origins: config.corsOrigins });
   await app.register(metricsPlugin, { sources: deps.metricsSources ?? [] });
   await app.register(authPlugin, {
     banking: deps.banking,
@@ -165,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(operationsRoutes, {
     readiness: deps.readiness,
     isClosing: () => closing,
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
     ...(deps.readinessTimeoutMs !== undefined && { readinessTimeoutMs: deps.readinessTimeoutMs }),
   });
   await app.register(authRoutes, { ...routeDeps, prefix: `${prefix}/auth` });

@@ -40,6 +40,10 @@ export interface AppConfig {
   readonly maxAmount: number;
   /** Trust X-Forwarded-For (behind a reverse proxy) to find the client's IP. */
   readonly trustProxy: boolean;
+  /** Browser origins (scheme://host[:port]) allowed to call the API (CORS); empty: none. */
+  readonly corsOrigins: readonly string[];
+  /** Bearer token /metrics requires; undefined: /metrics is public. */
+  readonly metricsToken: string | undefined;
 }
 
 /** Every variable with its default ('' = unset), in the order .env.example lists them. */
@@ -70,6 +74,8 @@ export const ENV_DEFAULTS = {
   API_WORKERS: '1',
   MAX_AMOUNT: '1000000000',
   TRUST_PROXY: 'false',
+  CORS_ORIGINS: '',
+  METRICS_TOKEN: '',
 } as const;
 
 export type EnvName = keyof typeof ENV_DEFAULTS;
@@ -170,6 +176,25 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
     }
     return text;
   };
+  /** A comma-separated list of origins exactly as browsers send them in `Origin`. */
+  const origins = (name: EnvName): string[] => {
+    const text = optional(name);
+    if (text === undefined) return [];
+    const list = text.split(',').map((entry) => entry.trim());
+    const bad = list.find((entry) => {
+      try {
+        const parsed = new URL(entry);
+        return !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== entry;
+      } catch {
+        return true;
+      }
+    });
+    if (bad === undefined) return list;
+    // Shown only when it cannot carry a password (user:password@host is not an origin either).
+    const shown = bad.includes('@') ? 'an entry' : JSON.stringify(bad);
+    problems.push(`${name}: ${shown} is not an origin; list origins as browsers send them, comma-separated, e.g. https://app.example.com,http://localhost:5173 (scheme, lower-case host, port only when not the default; no path or trailing slash)`);
+    return [];
+  };
 
   const nodeEnv = oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test']);
   const host = raw('HOST');
@@ -227,6 +252,12 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
   }
   const maxAmount = integer('MAX_AMOUNT', 1, 1_000_000_000_000);
   const trustProxy = boolean('TRUST_PROXY');
+  const corsOrigins = origins('CORS_ORIGINS');
+  const metricsToken = optional('METRICS_TOKEN');
+  // The value is a secret: the message never repeats it.
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN: must be 16 to 512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)');
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -255,6 +286,8 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
       apiWorkers,
       maxAmount,
       trustProxy,
+      corsOrigins,
+      metricsToken,
     },
     warnings,
   };

@@ -164,7 +164,8 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
     TOKENS.Readiness,
     single(() => [
       { name: 'database', check: () => resources.database.ping() },
-      ...(resources.redis ? [{ name: 'redis', check: () => resources.redis!.ping() }] : []),
+      // Without Redis every request is still served from PostgreSQL: /ready says "degraded", not 503.
+      ...(resources.redis ? [{ name: 'redis', optional: true, check: () => resources.redis!.ping() }] : []),
     ]),
   );
 

@@ -1,7 +1,10 @@
+import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createBanking, type Banking, type RateLimitStore } from '@banking/domain';
 import { memoryBanking, MemoryRateLimitStore } from '@banking/testing';
-import t from 'tap';
+import pino from 'pino';
+import t, { type Test } from 'tap';
+import { loggerOptions } from '../src/app.js';
 import { ExactDecimal, serializeJson } from '../src/http/exact-decimal.js';
 import { API, bearer, json, openAccount, signUp, testApp, testHasher, uniqueEmail } from './app-harness.js';
 
@@ -59,22 +62,55 @@ t.test('health, readiness, metrics', async (t) => {
     t.same(json(response), { status: 'ready', checks: { database: 'ok', redis: 'ok' } });
   });
 
-  await t.test('/ready: 503 problem naming the failing dependency, no internals', async (t) => {
+  await t.test('/ready: 503 problem naming the database when it does not answer, no internals', async (t) => {
     databaseUp = false;
     const response = await app.inject({ method: 'GET', url: '/ready' });
     databaseUp = true;
     t.equal(response.statusCode, 503);
     t.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8');
-    t.match(json(response), { status: 503, code: 'not_ready', detail: /database/, failing: ['database'], checks: { database: 'unavailable', redis: 'ok' } });
+    t.match(json(response), { status: 503, code: 'not_ready', detail: /database/, failing: ['database'], checks: { database: 'down', redis: 'ok' } });
     t.notMatch(response.body, /hunter2|refused/);
   });
 
+  await t.test('/ready: 200 degraded naming Redis when only Redis is down (the API still serves: keep it in the load balancer)', async (t) => {
+    let redisUp = false;
+    let databaseOk = true;
+    const { app: degraded } = await testApp({
+      deps: {
+        readiness: [
+          { name: 'database', check: async () => (databaseOk ? undefined : Promise.reject(new Error('down'))) },
+          { name: 'redis', optional: true, check: async () => (redisUp ? undefined : Promise.reject(new Error('ECONNREFUSED'))) },
+        ],
+        readinessTimeoutMs: 200,
+      },
+    });
+    t.teardown(() => degraded.close());
+    const down = await degraded.inject({ method: 'GET', url: '/ready' });
+    t.equal(down.statusCode, 200);
+    t.same(json(down), { status: 'degraded', checks: { database: 'ok', redis: 'down' } });
+    redisUp = true;
+    t.same(json(await degraded.inject({ method: 'GET', url: '/ready' })), { status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+    redisUp = false;
+    databaseOk = false;
+    const both = await degraded.inject({ method: 'GET', url: '/ready' });
+    t.equal(both.statusCode, 503, 'the database down is 503, whatever Redis says');
+    t.match(json(both), { code: 'not_ready', detail: /database/, failing: ['database'], checks: { database: 'down', redis: 'down' } });
+  });
+
   await t.test('/ready: a check that hangs counts as down', async (t) => {
-    const hanging = await testApp({ deps: { readiness: [{ name: 'redis', check: () => new Promise(() => {}) }], readinessTimeoutMs: 100 } });
+    const hanging = await testApp({
+      deps: {
+        readiness: [
+          { name: 'database', check: () => new Promise(() => {}) },
+          { name: 'redis', optional: true, check: () => new Promise(() => {}) },
+        ],
+        readinessTimeoutMs: 100,
+      },
+    });
     t.teardown(() => hanging.app.close());
     const response = await hanging.app.inject({ method: 'GET', url: '/ready' });
     t.equal(response.statusCode, 503);
-    t.match(json(response), { failing: ['redis'] });
+    t.match(json(response), { failing: ['database'], checks: { database: 'down', redis: 'down' } });
   });
 
   await t.test('/ready: 503 once shutdown began, so load balancers stop sending', async (t) => {
@@ -111,11 +147,15 @@ t.test('health, readiness, metrics', async (t) => {
     t.notOk(response.headers['ratelimit-limit'], 'not rate limited');
   });
 
-  await t.test('/docs and /openapi.json are not rate limited', async (t) => {
+  await t.test('/docs, /redoc and /openapi.json are not rate limited', async (t) => {
     for (let i = 0; i < 4; i++) {
       t.equal((await app.inject({ method: 'GET', url: '/openapi.json' })).statusCode, 200);
       const docs = await app.inject({ method: 'GET', url: '/docs' });
       t.ok([200, 302].includes(docs.statusCode));
+      const redoc = await app.inject({ method: 'GET', url: '/redoc' });
+      t.equal(redoc.statusCode, 200);
+      t.notOk(redoc.headers['ratelimit-limit']);
+      t.equal((await app.inject({ method: 'GET', url: '/redoc/redoc.standalone.js' })).statusCode, 200);
     }
   });
 });
@@ -435,4 +475,278 @@ t.test('money serialisation: the JSON number text carries every digit', async (t
   t.equal(text, '{"big":90000000000000.99,"list":[0.1,-12.5,5],"forged":"\\u0000decimal:5","nested":{"amount":1000.5,"note":"x\\":1,\\"y"}}');
   t.same(JSON.parse(text).list, [0.1, -12.5, 5]);
   for (const bad of ['1e5', 'NaN', '1.', '.5', '01', ' 1', '1,5']) t.throws(() => new ExactDecimal(bad), RangeError, bad);
+});
+
+t.test('secrets in a query string are redacted in the request log, the rest of the URL kept', async (t) => {
+  const names = ['access_token', 'refresh_token', 'token', 'password', 'code', 'otp'];
+  const check = async (t: Test, logger: 'stream' | 'instance') => {
+    const logs = logCapture();
+    const { app } = await testApp({
+      deps: { logger: logger === 'stream' ? { stream: logs.stream } : { instance: pino(loggerOptions('info'), logs.stream) } },
+      config: { LOG_LEVEL: 'info' },
+    });
+    t.teardown(() => app.close());
+    const alice = await signUp(app);
+    const secrets: string[] = [];
+    for (const [i, name] of names.entries()) {
+      for (const [j, spelled] of [name, name.toUpperCase(), name.replace('o', '%6F')].entries()) {
+        const secret = `${alice.accessToken.split('.')[2]}-${i}-${j}`;
+        secrets.push(secret);
+        const response = await app.inject({
+          method: 'GET',
+          url: `${API}/auth/me?page=2&${spelled}=${encodeURIComponent(secret)}&keep=visible`,
+          headers: { ...alice.headers, 'x-request-id': `redact-${i}-${j}` },
+        });
+        t.equal(response.statusCode, 200, `${spelled}: served`);
+        const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.request_id === response.headers['x-request-id'] && l.msg === 'request completed');
+        t.equal(line?.req?.url, `${API}/auth/me?page=2&${spelled}=[redacted]&keep=visible`, `${spelled}: value redacted, the rest of the URL kept`);
+      }
+    }
+    const other = await app.inject({ method: 'GET', url: `${API}/auth/me?tokens=1&access_token_hint=2&x=access_token%3Dy`, headers: { ...alice.headers, 'x-request-id': 'redact-none' } });
+    const kept = logs.lines.map((l) => JSON.parse(l)).find((l) => l.request_id === other.headers['x-request-id']);
+    t.equal(kept?.req?.url, `${API}/auth/me?tokens=1&access_token_hint=2&x=access_token%3Dy`, 'other parameters (and values that merely mention a name) are untouched');
+    for (const secret of secrets) t.notMatch(logs.text(), secret, 'no secret anywhere in the log');
+  };
+  await t.test('logger built by the app (stream)', (t) => check(t, 'stream'));
+  await t.test('logger instance handed in (how main.ts runs it)', (t) => check(t, 'instance'));
+});
+
+/**
+ * Sends raw bytes to a listening server and collects everything it answers until the connection
+ * closes. A `{ until }` step waits until the answer so far contains that text (a response finished)
+ * before the next bytes go out.
+ */
+function rawExchange(port: number, ...steps: (string | { until: string })[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const received: Buffer[] = [];
+    let waiting: { text: string; go: () => void } | undefined;
+    socket.on('data', (data) => {
+      received.push(data);
+      if (waiting && Buffer.concat(received).toString('latin1').includes(waiting.text)) waiting.go();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? undefined : reject(error)));
+    socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')));
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+    socket.on('connect', async () => {
+      for (const step of steps) {
+        if (typeof step === 'string') socket.write(step);
+        else await new Promise<void>((go) => (waiting = { text: step.until, go }));
+      }
+    });
+  });
+}
+
+interface RawAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Splits a stream of HTTP/1.1 responses with Content-Length. */
+function parseResponses(text: string): RawAnswer[] {
+  const answers: RawAnswer[] = [];
+  let rest = text;
+  while (rest.length > 0) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end < 0) throw new Error(`not an HTTP response: ${JSON.stringify(rest.slice(0, 200))}`);
+    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = Number(headers['content-length'] ?? 0);
+    answers.push({ status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(statusLine ?? '')?.[1]), headers, body: rest.slice(end + 4, end + 4 + length) });
+    rest = rest.slice(end + 4 + length);
+  }
+  return answers;
+}
+
+t.test("errors from Node's HTTP parser are problem+json with X-Request-Id", async (t) => {
+  const logs = logCapture();
+  const { app } = await testApp({ deps: { logger: { stream: logs.stream } }, config: { LOG_LEVEL: 'info' } });
+  t.teardown(() => app.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as AddressInfo).port;
+
+  const expectProblem = (t: Test, answer: RawAnswer | undefined, status: number, code: string) => {
+    t.equal(answer?.status, status, `status ${status}`);
+    t.equal(answer?.headers['content-type'], 'application/problem+json; charset=utf-8');
+    t.match(answer?.headers['x-request-id'], UUID, 'X-Request-Id');
+    t.equal(answer?.headers['connection'], 'close');
+    const body = JSON.parse(answer?.body ?? 'null');
+    t.match(body, { type: `urn:banking:problem:${code}`, title: String, status, detail: String, code });
+    t.match(body.detail, answer?.headers['x-request-id'], 'the detail carries the request id');
+    return body;
+  };
+
+  await t.test('a 20 KB header: 431', async (t) => {
+    const secret = 'Bearer eyJhbGciOiJIUzI1NiJ9.secret-in-a-huge-header';
+    const text = await rawExchange(port, `GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: ${secret}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const [answer, ...more] = parseResponses(text);
+    expectProblem(t, answer, 431, 'request_header_fields_too_large');
+    t.same(more, [], 'one answer, then the connection closes');
+    const logged = logs.lines.map((l) => JSON.parse(l)).find((l) => l.request_id === answer?.headers['x-request-id']);
+    t.match(logged, { status: 431, code: 'request_header_fields_too_large' }, 'logged with the request id');
+    t.notMatch(logs.text(), /secret-in-a-huge-header|aaaaaaaa/, 'nothing of the raw request reaches the log');
+  });
+
+  await t.test('a NUL in a header value: 400', async (t) => {
+    const [answer] = parseResponses(await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n'));
+    expectProblem(t, answer, 400, 'bad_request');
+  });
+
+  await t.test('a malformed request line: 400', async (t) => {
+    for (const line of ['GARBAGE\r\n\r\n', 'GET /health HTTP/9.9\r\nHost: x\r\n\r\n', 'GET /he alth HTTP/1.1\r\nHost: x\r\n\r\n']) {
+      const [answer] = parseResponses(await rawExchange(port, line));
+      expectProblem(t, answer, 400, 'bad_request');
+    }
+  });
+
+  await t.test('after a good request on a kept-alive connection, a malformed one still gets its problem', async (t) => {
+    const answers = parseResponses(await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', { until: '{"status":"ok"}' }, 'GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: \u0000\r\n\r\n'));
+    t.equal(answers.length, 2);
+    t.equal(answers[0]?.status, 200);
+    t.same(JSON.parse(answers[0]?.body ?? 'null'), { status: 'ok' });
+    expectProblem(t, answers[1], 400, 'bad_request');
+  });
+});
+
+t.test('documentation pages: a Content-Security-Policy, never framed, no referrer', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const directives = (header: unknown) =>
+    new Map(
+      String(header)
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .filter((d) => d[0] !== '')
+        .map(([name, ...values]) => [name!, values]),
+    );
+  for (const url of ['/docs', '/docs/', '/docs/static/swagger-initializer.js', '/docs/static/swagger-ui-bundle.js', '/docs/json', '/redoc', '/redoc/redoc.standalone.js']) {
+    const response = await app.inject({ method: 'GET', url });
+    t.ok([200, 302].includes(response.statusCode), `${url}: ${response.statusCode}`);
+    const csp = directives(response.headers['content-security-policy']);
+    t.same(csp.get('frame-ancestors'), ["'none'"], `${url}: frame-ancestors 'none'`);
+    t.same(csp.get('default-src'), ["'self'"], `${url}: default-src 'self'`);
+    t.same(csp.get('object-src'), ["'none'"], `${url}: no plugins`);
+    t.same(csp.get('base-uri'), ["'self'"], `${url}: base-uri 'self'`);
+    t.notOk(csp.get('script-src')?.some((s) => s.includes('unsafe') || s === '*' || s.startsWith('http')), `${url}: scripts only from this server (${csp.get('script-src')})`);
+    t.equal(response.headers['referrer-policy'], 'no-referrer', `${url}: Referrer-Policy: no-referrer`);
+    t.equal(response.headers['x-frame-options'], 'DENY', `${url}: X-Frame-Options: DENY (older browsers)`);
+  }
+  const api = await app.inject({ method: 'GET', url: '/health' });
+  t.notOk(api.headers['content-security-policy'], 'JSON routes are left alone');
+
+  const page = await app.inject({ method: 'GET', url: '/redoc' });
+  t.match(page.headers['content-type'], /^text\/html/);
+  t.match(page.body, /<redoc spec-url="\/openapi\.json"/, 'ReDoc reads the same OpenAPI document');
+  t.match(page.body, /<script src="\/redoc\/redoc\.standalone\.js"><\/script>/, "ReDoc's bundle from this server");
+  t.notMatch(page.body, /<script>|<script [^>]*>[^<]+<\/script>|https?:\/\//, 'no inline script, nothing from another host');
+  const bundle = await app.inject({ method: 'GET', url: '/redoc/redoc.standalone.js' });
+  t.match(bundle.headers['content-type'], /^application\/javascript/);
+  t.ok(bundle.body.length > 100_000 && bundle.body.includes('Redoc'), "the redoc package's standalone bundle");
+  const swagger = await app.inject({ method: 'GET', url: '/docs/' });
+  t.notMatch(swagger.body, /<script>|<script [^>]*>[^<\s]+<\/script>/, 'Swagger UI: no inline script either');
+});
+
+t.test('CORS_ORIGINS: those origins may call the API from a browser, no others', async (t) => {
+  const allowed = 'https://app.example.com';
+  const { app } = await testApp({ config: { CORS_ORIGINS: `${allowed}, http://localhost:5173`, RATE_LIMIT_PER_MINUTE: '3' } });
+  t.teardown(() => app.close());
+  const alice = await signUp(app);
+  const corsHeaders = (headers: Record<string, unknown>) => Object.keys(headers).filter((h) => h.startsWith('access-control-'));
+  const list = (value: unknown) => String(value).toLowerCase().split(/\s*,\s*/);
+
+  await t.test('preflight from an allowed origin: answered, no credentials', async (t) => {
+    const response = await app.inject({
+      method: 'OPTIONS',
+      url: `${API}/accounts/3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d/transactions`,
+      headers: { origin: allowed, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, idempotency-key' },
+    });
+    t.equal(response.statusCode, 204);
+    t.equal(response.headers['access-control-allow-origin'], allowed);
+    t.notOk(response.headers['access-control-allow-credentials'], 'credentials not allowed');
+    t.match(list(response.headers['access-control-allow-methods']), ['get', 'head', 'post', 'put', 'patch', 'delete']);
+    for (const header of ['authorization', 'content-type', 'idempotency-key']) t.ok(list(response.headers['access-control-allow-headers']).includes(header), `allows ${header}`);
+    t.ok(Number(response.headers['access-control-max-age']) > 0, 'browsers may cache the answer');
+    t.match(response.headers['vary'], /origin/i);
+    t.notOk(response.headers['ratelimit-limit'], 'preflights are not counted against the client');
+  });
+
+  await t.test('an allowed origin reads the headers a client needs', async (t) => {
+    const response = await app.inject({ method: 'GET', url: `${API}/accounts`, headers: { ...alice.headers, origin: 'http://localhost:5173' } });
+    t.equal(response.statusCode, 200);
+    t.equal(response.headers['access-control-allow-origin'], 'http://localhost:5173');
+    t.notOk(response.headers['access-control-allow-credentials']);
+    const exposed = list(response.headers['access-control-expose-headers']);
+    for (const header of ['x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after', 'idempotent-replayed', 'www-authenticate']) {
+      t.ok(exposed.includes(header), `exposes ${header}`);
+    }
+    t.match(response.headers['vary'], /origin/i);
+  });
+
+  await t.test('a refusal (401, 429) carries them too, so the browser can read Retry-After', async (t) => {
+    const anonymous = await app.inject({ method: 'GET', url: `${API}/accounts`, headers: { origin: allowed }, remoteAddress: '10.9.0.1' });
+    t.equal(anonymous.statusCode, 401);
+    t.equal(anonymous.headers['access-control-allow-origin'], allowed);
+    let last = anonymous;
+    for (let i = 0; i < 3; i++) last = await app.inject({ method: 'GET', url: `${API}/accounts`, headers: { origin: allowed }, remoteAddress: '10.9.0.1' });
+    t.equal(last.statusCode, 429);
+    t.equal(last.headers['access-control-allow-origin'], allowed);
+  });
+
+  await t.test('another origin: no CORS header at all, preflight not answered', async (t) => {
+    for (const [i, origin] of ['https://evil.example.com', 'https://app.example.com.evil.com', 'http://app.example.com', 'null'].entries()) {
+      const preflight = await app.inject({ method: 'OPTIONS', url: `${API}/accounts`, headers: { origin, 'access-control-request-method': 'GET' }, remoteAddress: `10.9.1.${i}` });
+      t.equal(preflight.statusCode, 404, `${origin}: preflight 404`);
+      t.equal(preflight.headers['content-type'], 'application/problem+json; charset=utf-8');
+      t.same(corsHeaders(preflight.headers), [], `${origin}: no CORS header on the preflight`);
+      const request = await app.inject({ method: 'GET', url: `${API}/auth/me`, headers: { ...alice.headers, origin } });
+      t.same(corsHeaders(request.headers), [], `${origin}: no CORS header on the request`);
+    }
+    const sameOrigin = await app.inject({ method: 'GET', url: `${API}/auth/me`, headers: alice.headers });
+    t.same(corsHeaders(sameOrigin.headers), [], 'no Origin: no CORS header');
+  });
+
+  await t.test('without CORS_ORIGINS (the default) no origin gets CORS', async (t) => {
+    const { app: closed } = await testApp();
+    t.teardown(() => closed.close());
+    const preflight = await closed.inject({ method: 'OPTIONS', url: `${API}/accounts`, headers: { origin: allowed, 'access-control-request-method': 'GET' } });
+    t.equal(preflight.statusCode, 404);
+    t.same(corsHeaders(preflight.headers), []);
+  });
+});
+
+t.test('METRICS_TOKEN: /metrics only with that bearer token', async (t) => {
+  const token = 'metrics-token-0123456789abcdef';
+  const { app } = await testApp({ config: { METRICS_TOKEN: token } });
+  t.teardown(() => app.close());
+  for (const [what, authorization] of [
+    ['no header', undefined],
+    ['a wrong token', 'Bearer metrics-token-0123456789abcdeX'],
+    ['a prefix of the token', `Bearer ${token.slice(0, -1)}`],
+    ['the token and more', `Bearer ${token}0`],
+    ['another scheme', `Basic ${Buffer.from(`x:${token}`).toString('base64')}`],
+    ['the bare token', token],
+  ] as const) {
+    const response = await app.inject({ method: 'GET', url: '/metrics', headers: authorization === undefined ? {} : { authorization } });
+    t.equal(response.statusCode, 401, `${what}: 401`);
+    t.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+    t.equal(json(response).code, 'unauthorized');
+    t.match(response.headers['www-authenticate'], /^Bearer/);
+    t.notMatch(response.body, /http_requests_total/);
+  }
+  for (const scheme of ['Bearer', 'bearer']) {
+    const response = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `${scheme} ${token}` } });
+    t.equal(response.statusCode, 200, `${scheme} <METRICS_TOKEN>: 200`);
+    t.match(response.body, /http_requests_total/);
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, '/health stays public');
+  t.equal((await app.inject({ method: 'GET', url: '/ready' })).statusCode, 200, '/ready stays public');
+
+  const { app: open } = await testApp();
+  t.teardown(() => open.close());
+  t.equal((await open.inject({ method: 'GET', url: '/metrics' })).statusCode, 200, 'without METRICS_TOKEN /metrics is public, as before');
 });

@@ -100,6 +100,8 @@ t.test('config', async (t) => {
     t.equal(config.dbPipeline, true, 'BEGIN and COMMIT pipelined by default');
     t.equal(config.sessionRecheckMs, 1000, 'a session read as live is trusted for 1 s');
     t.equal(config.debug, false);
+    t.same(config.corsOrigins, [], 'no CORS origin: browsers on other origins cannot call the API');
+    t.equal(config.metricsToken, undefined, '/metrics public');
     t.equal(config.nodeEnv, 'development');
     t.equal(config.secretKeyGenerated, true, 'development without SECRET_KEY: a random key per process');
     t.ok(config.secretKey.length >= 32);
@@ -129,6 +131,8 @@ t.test('config', async (t) => {
       API_WORKERS: '4',
       MAX_AMOUNT: '5000',
       TRUST_PROXY: '1',
+      CORS_ORIGINS: ' https://app.example.com ,http://localhost:5173,https://[::1]:8443',
+      METRICS_TOKEN: 'm'.repeat(32),
     });
     t.same(warnings, []);
     t.match(config, {
@@ -153,7 +157,34 @@ t.test('config', async (t) => {
       apiWorkers: 4,
       maxAmount: 5000,
       trustProxy: true,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173', 'https://[::1]:8443'],
+      metricsToken: 'm'.repeat(32),
     });
+  });
+
+  await t.test('CORS_ORIGINS: each entry an origin (scheme://host[:port]), else one line naming the variable', async (t) => {
+    for (const bad of ['*', 'app.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'ftp://files.example.com', 'https://a.com,,https://b.com', 'https://user:pw@a.com', 'https://A.example.com', 'https://a.com:443', 'https://a.com?x=1', 'null']) {
+      let error: unknown;
+      try {
+        parseConfig({ CORS_ORIGINS: bad });
+      } catch (e) {
+        error = e;
+      }
+      t.ok(error instanceof ConfigError, `${bad}: refused`);
+      t.same((error as ConfigError).problems.map((p) => p.split(':')[0]?.split('=')[0]), ['CORS_ORIGINS'], `${bad}: one line, naming CORS_ORIGINS`);
+      t.notMatch((error as ConfigError).message, /pw@/, 'credentials are not echoed');
+    }
+  });
+
+  await t.test('METRICS_TOKEN: at least 16 visible characters, never echoed', async (t) => {
+    for (const bad of ['short-token', 'has spaces in the middle of it', `tab\tinside-a-long-token`]) {
+      t.throws(() => parseConfig({ METRICS_TOKEN: bad }), { name: 'ConfigError', message: /METRICS_TOKEN/ }, JSON.stringify(bad));
+      try {
+        parseConfig({ METRICS_TOKEN: bad });
+      } catch (e) {
+        t.notMatch((e as Error).message, bad, 'the token is not echoed');
+      }
+    }
   });
 
   await t.test('REDIS_HOST/PORT/DB build the Redis URL when REDIS_URL is absent', async (t) => {

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +11,93 @@ export interface SwaggerPluginOptions {
   readonly version: string;
 }
 
-/** The OpenAPI document (from the routes' TypeBox schemas) and Swagger UI at /docs. */
+type Directives = Record<string, string[]>;
+
+/**
+ * The one inline stylesheet Swagger UI writes: the colours of the Swagger logo in its top bar
+ * (`.logo_small_svg__cls-2{fill:#fff}…`), allowed by its hash rather than every inline style. A
+ * Swagger UI upgrade that changes it shows up as a CSP violation in proof/swagger-browser.proof.ts.
+ */
+const SWAGGER_LOGO_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
+
+/**
+ * The documentation pages are where people type their password (Swagger UI's *Authorize*): they
+ * load scripts from this server only, can be framed by no page (clickjacking), and leak no URL to
+ * other sites. No inline script is needed: Swagger UI's initialiser and ReDoc's bundle are files
+ * served here (no CDN: many deployments have no internet).
+ */
+export const DOCS_CSP: Directives = {
+  'default-src': ["'self'"],
+  'base-uri': ["'self'"],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'", 'data:'],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'img-src': ["'self'", 'data:'],
+  'object-src': ["'none'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'", SWAGGER_LOGO_STYLE],
+};
+
+/**
+ * ReDoc styles itself with styled-components (style elements written at run time, hence inline
+ * styles) and runs its search index in a Worker made from a blob: URL. Scripts stay 'self' only.
+ * Its sidebar credit loads an image from cdn.redoc.ly: img-src keeps it blocked (the image hides
+ * itself), so the page makes no request to another host.
+ */
+export const REDOC_CSP: Directives = {
+  ...DOCS_CSP,
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'worker-src': ["'self'", 'blob:'],
+};
+
+const securityHeaders = (directives: Directives) => ({
+  contentSecurityPolicy: { useDefaults: false, directives },
+  referrerPolicy: { policy: 'no-referrer' as const },
+  frameguard: { action: 'deny' as const },
+  // HSTS is the TLS terminator's call for the whole host, not one page's.
+  strictTransportSecurity: false,
+});
+
+const REDOC_BUNDLE = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+
+function redocPage(title: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<link rel="icon" type="image/png" href="/docs/static/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+<redoc spec-url="/openapi.json"></redoc>
+<script src="/redoc/redoc.standalone.js"></script>
+</body>
+</html>
+`;
+}
+
+/** Swagger UI at /docs and ReDoc at /redoc, in their own context so that only they get these headers. */
+async function documentationPages(docs: FastifyInstance, options: { readonly version: string }): Promise<void> {
+  await docs.register(fastifyHelmet, { global: true, ...securityHeaders(DOCS_CSP) });
+  await docs.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { persistAuthorization: false, displayRequestDuration: true, docExpansion: 'list' },
+  });
+
+  const redoc = { schema: { hide: true }, helmet: securityHeaders(REDOC_CSP) };
+  const page = redocPage(`Banking API ${options.version} — ReDoc`);
+  docs.get('/redoc', redoc, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+  let bundle: Promise<Buffer> | undefined;
+  docs.get('/redoc/redoc.standalone.js', redoc, async (_request, reply) => {
+    bundle ??= readFile(REDOC_BUNDLE);
+    return reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(await bundle);
+  });
+}
+
+/** The OpenAPI document (from the routes' TypeBox schemas), Swagger UI at /docs and ReDoc at /redoc. */
 async function swaggerPlugin(app: FastifyInstance, options: SwaggerPluginOptions): Promise<void> {
   const tokenUrl = `${options.prefix}/auth/token`;
   await app.register(fastifySwagger, {
@@ -40,10 +129,8 @@ async function swaggerPlugin(app: FastifyInstance, options: SwaggerPluginOptions
       },
     },
   });
-  await app.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    uiConfig: { persistAuthorization: false, displayRequestDuration: true, docExpansion: 'list' },
-  });
+  // Not `options`: its `prefix` would be taken by Fastify as the route prefix of the pages.
+  await app.register(documentationPages, { version: options.version });
 }
 
 export default fp(swaggerPlugin, { name: 'banking-swagger', fastify: '5.x' });

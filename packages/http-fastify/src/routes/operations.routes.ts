@@ -1,11 +1,19 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { HttpError } from '../http/http-error.js';
 import { sendProblem } from '../plugins/errors.plugin.js';
 import { problems } from '../schemas/common.schema.js';
 
 /** A dependency /ready asks about. `check` rejects (or takes too long) when it does not answer. */
 export interface ReadinessCheck {
   readonly name: string;
+  /**
+   * True when the API still serves everything without it (Redis: PostgreSQL answers instead). Its
+   * failure makes /ready 200 "degraded" rather than 503, so a load balancer keeps the instance.
+   */
+  readonly optional?: boolean;
   check(): Promise<void>;
 }
 
@@ -14,6 +22,8 @@ export interface OperationsDeps {
   readonly readinessTimeoutMs?: number;
   /** True once shutdown began: /ready answers 503 so that load balancers stop sending traffic. */
   readonly isClosing?: () => boolean;
+  /** When set, /metrics answers only requests with `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken?: string;
 }
 
 const tags = ['operations'];
@@ -35,6 +45,18 @@ async function probe(check: ReadinessCheck, timeoutMs: number): Promise<boolean>
   }
 }
 
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Checks `Authorization: Bearer <token>` in constant time (digests: equal lengths whatever was sent). */
+function bearerGuard(token: string) {
+  const expected = digest(token);
+  return async (request: FastifyRequest) => {
+    const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+    if (match !== null && timingSafeEqual(digest(match[1]!), expected)) return;
+    throw new HttpError(401, 'unauthorized', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.', { 'www-authenticate': 'Bearer realm="metrics"' });
+  };
+}
+
 /** /health, /ready, /metrics and /openapi.json: outside the API prefix, never rate limited. */
 export const operationsRoutes: FastifyPluginAsyncTypebox<OperationsDeps> = async (app, deps) => {
   app.get(
@@ -54,9 +76,15 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<OperationsDeps> = async
     {
       schema: {
         tags,
-        summary: 'Readiness: 200 when the database (and Redis, when configured) answer; else 503 naming the failing one',
+        summary: 'Readiness: 200 "ready" when every dependency answers, 200 "degraded" when only Redis does not, 503 naming the database when it does not',
+        description:
+          'Without Redis the API still serves everything from PostgreSQL (slower): the instance stays in the load balancer ' +
+          'and `checks` names what is down. Without the database, or once shutdown began, 503 `not_ready`.',
         response: {
-          200: Type.Object({ status: Type.Literal('ready'), checks: Type.Record(Type.String(), Type.String({ examples: ['ok'] })) }),
+          200: Type.Object({
+            status: Type.String({ enum: ['ready', 'degraded'], examples: ['ready'] }),
+            checks: Type.Record(Type.String(), Type.String({ enum: ['ok', 'down'] }), { examples: [{ database: 'ok', redis: 'ok' }] }),
+          }),
           ...problems(503),
         },
       },
@@ -64,17 +92,26 @@ export const operationsRoutes: FastifyPluginAsyncTypebox<OperationsDeps> = async
     async (_request, reply) => {
       if (deps.isClosing?.()) return sendProblem(reply, { code: 'not_ready', detail: 'Not ready: shutting down.', failing: ['shutdown'], checks: {} });
       const timeoutMs = deps.readinessTimeoutMs ?? 2000;
-      const results = await Promise.all(deps.readiness.map(async (c) => [c.name, await probe(c, timeoutMs)] as const));
-      const checks = Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'ok' : 'unavailable']));
-      const failing = results.filter(([, ok]) => !ok).map(([name]) => name);
-      if (failing.length === 0) return reply.send({ status: 'ready' as const, checks });
-      return sendProblem(reply, { code: 'not_ready', detail: `Not ready: ${failing.join(', ')} unavailable.`, failing, checks });
+      const results = await Promise.all(deps.readiness.map(async (c) => ({ check: c, ok: await probe(c, timeoutMs) })));
+      const checks = Object.fromEntries(results.map(({ check, ok }) => [check.name, ok ? ('ok' as const) : ('down' as const)]));
+      const failing = results.filter(({ check, ok }) => !ok && check.optional !== true).map(({ check }) => check.name);
+      if (failing.length > 0) return sendProblem(reply, { code: 'not_ready', detail: `Not ready: ${failing.join(', ')} unavailable.`, failing, checks });
+      return reply.send({ status: results.every(({ ok }) => ok) ? ('ready' as const) : ('degraded' as const), checks });
     },
   );
 
   app.get(
     '/metrics',
-    { schema: { tags, summary: 'Prometheus metrics', produces: ['text/plain'], response: { 200: { type: 'string' } } } },
+    {
+      schema: {
+        tags,
+        summary: 'Prometheus metrics',
+        description: 'With METRICS_TOKEN set, only with `Authorization: Bearer <METRICS_TOKEN>` (else 401).',
+        produces: ['text/plain'],
+        response: { 200: { type: 'string' }, ...problems(401) },
+      },
+      ...(deps.metricsToken !== undefined && { onRequest: bearerGuard(deps.metricsToken) }),
+    },
     async (_request, reply) => {
       const text = await app.renderMetrics();
       return reply.type(app.metricsRegistry.contentType).send(text);
