@@ -5,11 +5,11 @@
  *
  *   pnpm --filter @banking/adapters-redis bench:cache
  */
+import { MemoryRateLimitStore } from '@banking/adapters-memory';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createClient } from 'redis';
 import { openRedis } from '@banking/adapters-redis';
-import { MemoryRateLimitStore } from '@banking/testing';
 
 const url = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 const iterations = Number(process.env['BENCH_ITERATIONS'] ?? 5000);

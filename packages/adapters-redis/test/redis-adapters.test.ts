@@ -1,7 +1,8 @@
+import { MemoryRateLimitStore } from '@banking/adapters-memory';
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { openRedis, redisUrlFromEnv, type RedisAdapters } from '@banking/adapters-redis';
-import { cacheContract, denylistContract, MemoryRateLimitStore, rateLimitStoreContract } from '@banking/testing';
+import { cacheContract, denylistContract, rateLimitStoreContract } from '@banking/testing';
 import { aPrefix, deletePrefix, MACHINE_REDIS_URL, machineRedis } from './support/machine-redis.js';
 
 const admin = await machineRedis(t);

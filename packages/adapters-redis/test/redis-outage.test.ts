@@ -1,9 +1,10 @@
+import { MemoryRateLimitStore } from '@banking/adapters-memory';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import t from 'tap';
 import type { Cache } from '@banking/domain';
 import { openRedis, type RedisAdapters } from '@banking/adapters-redis';
-import { MemoryRateLimitStore } from '@banking/testing';
+
 import { PrivateRedis } from './support/private-redis.js';
 
 // Every step runs against a redis-server of this test's own: pausing or killing the shared one

@@ -1,4 +1,16 @@
 import 'reflect-metadata';
+import {
+  CryptoRandomSource,
+  DEFAULT_SCRYPT_COST,
+  MemoryCache,
+  MemoryDenylist,
+  MemoryRateLimitStore,
+  NoReadCache,
+  ScryptHasher,
+  Sha256Digest,
+  SystemClock,
+  UuidIds,
+} from '@banking/adapters-memory';
 import { openDatabase, type Database } from '@banking/adapters-postgres';
 import { openRedis, type RedisAdapters } from '@banking/adapters-redis';
 import {
@@ -15,7 +27,6 @@ import {
   type SecretDigest,
   type TokenDenylist,
 } from '@banking/domain';
-import { MemoryCache, MemoryDenylist, MemoryRateLimitStore } from '@banking/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
@@ -23,15 +34,9 @@ import { buildApp, type AppDeps } from './app.js';
 import type { AppConfig } from './config.js';
 import type { MetricsSource } from './plugins/metrics.plugin.js';
 import type { ReadinessCheck } from './routes/operations.routes.js';
-import { CryptoRandomSource } from './runtime/crypto-random-source.js';
-import { NoReadCache } from './runtime/no-read-cache.js';
 import { OutageSafeCache } from './runtime/outage-safe-cache.js';
 import { OutageSafeDenylist, sessionRevokedIn } from './runtime/outage-safe-denylist.js';
 import { RecoveryGrace } from './runtime/recovery-grace.js';
-import { DEFAULT_SCRYPT_COST, ScryptHasher } from './runtime/scrypt-hasher.js';
-import { Sha256Digest } from './runtime/sha256-digest.js';
-import { SystemClock } from './runtime/system-clock.js';
-import { UuidIds } from './runtime/uuid-ids.js';
 
 /** Registration tokens: Symbols, registered by factory only (no decorators, no emitted metadata). */
 export const TOKENS = {

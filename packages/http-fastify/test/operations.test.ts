@@ -1,6 +1,7 @@
+import { MemoryRateLimitStore } from '@banking/adapters-memory';
 import { Writable } from 'node:stream';
 import { createBanking, type Banking, type RateLimitStore } from '@banking/domain';
-import { memoryBanking, MemoryRateLimitStore } from '@banking/testing';
+import { memoryBanking } from '@banking/testing';
 import t from 'tap';
 import { ExactDecimal, serializeJson } from '../src/http/exact-decimal.js';
 import { API, bearer, json, openAccount, signUp, testApp, testHasher, uniqueEmail } from './app-harness.js';

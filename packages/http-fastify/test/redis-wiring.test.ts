@@ -1,8 +1,8 @@
+import { MemoryCache, MemoryDenylist, NoReadCache } from '@banking/adapters-memory';
 import t from 'tap';
 import type { Cache } from '@banking/domain';
-import { cacheContract, denylistContract, MemoryCache, MemoryDenylist } from '@banking/testing';
+import { cacheContract, denylistContract } from '@banking/testing';
 import { ConfigError, parseConfig } from '../src/config.js';
-import { NoReadCache } from '../src/runtime/no-read-cache.js';
 import { OutageSafeCache } from '../src/runtime/outage-safe-cache.js';
 import { OutageSafeDenylist } from '../src/runtime/outage-safe-denylist.js';
 import { RecoveryGrace, type RedisHealth } from '../src/runtime/recovery-grace.js';
