@@ -1,6 +1,6 @@
 import { MemoryRateLimitStore } from '@banking/adapters-memory';
 import { Writable } from 'node:stream';
-import { createBanking, type Banking, type RateLimitStore } from '@banking/domain';
+import { createBanking, StoreUnavailable, type Banking, type RateLimitStore } from '@banking/domain';
 import { memoryBanking } from '@banking/testing';
 import t from 'tap';
 import { ExactDecimal, serializeJson } from '../src/http/exact-decimal.js';
@@ -199,7 +199,8 @@ t.test('request ids and logs', async (t) => {
 
 t.test('errors that are not bugs', async (t) => {
   await t.test('a database outage is 503 service_unavailable, not 500', async (t) => {
-    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { name: 'DatabaseUnavailable' });
+    // Any adapter's StoreUnavailable (PostgreSQL's DatabaseUnavailable is one), recognised by class, not by name.
+    const outage = new (class extends StoreUnavailable {})('The database is unavailable: connect ECONNREFUSED 127.0.0.1:5432');
     const { app } = await testApp({ deps: { banking: failingBanking('registerUser', outage) } });
     t.teardown(() => app.close());
     const response = await app.inject({ method: 'POST', url: `${API}/auth/register`, payload: { email: uniqueEmail(), password: 'password123', full_name: 'X' } });
