@@ -15,6 +15,7 @@ WORKDIR /app
 FROM pnpm AS manifests
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY packages/domain/package.json packages/domain/
+COPY packages/adapters-memory/package.json packages/adapters-memory/
 COPY packages/testing/package.json packages/testing/
 COPY packages/adapters-postgres/package.json packages/adapters-postgres/
 COPY packages/adapters-redis/package.json packages/adapters-redis/
@@ -25,15 +26,15 @@ RUN pnpm install --frozen-lockfile
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages/domain/tsconfig.json packages/domain/
 COPY packages/domain/src packages/domain/src
-COPY packages/testing/tsconfig.json packages/testing/
-COPY packages/testing/src packages/testing/src
+COPY packages/adapters-memory/tsconfig.json packages/adapters-memory/
+COPY packages/adapters-memory/src packages/adapters-memory/src
 COPY packages/adapters-postgres/tsconfig.json packages/adapters-postgres/
 COPY packages/adapters-postgres/src packages/adapters-postgres/src
 COPY packages/adapters-redis/tsconfig.json packages/adapters-redis/
 COPY packages/adapters-redis/src packages/adapters-redis/src
 COPY packages/http-fastify/tsconfig.json packages/http-fastify/
 COPY packages/http-fastify/src packages/http-fastify/src
-RUN pnpm exec tsc -b
+RUN pnpm exec tsc -b packages/http-fastify
 
 # Production dependencies only (no TypeScript, no test runner at the root).
 FROM manifests AS prod-deps
@@ -47,7 +48,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=prod-deps --chown=node:node /app ./
 COPY --from=build --chown=node:node /app/packages/domain/dist packages/domain/dist
-COPY --from=build --chown=node:node /app/packages/testing/dist packages/testing/dist
+COPY --from=build --chown=node:node /app/packages/adapters-memory/dist packages/adapters-memory/dist
 COPY --from=build --chown=node:node /app/packages/adapters-postgres/dist packages/adapters-postgres/dist
 COPY --from=build --chown=node:node /app/packages/adapters-redis/dist packages/adapters-redis/dist
 COPY --from=build --chown=node:node /app/packages/http-fastify/dist packages/http-fastify/dist

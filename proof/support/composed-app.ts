@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import type { Test } from 'tap';
 import { openDatabase, type Database } from '../../packages/adapters-postgres/src/index.js';
 import { compose, TOKENS } from '../../packages/http-fastify/src/container.js';
-import { parseConfig, ScryptHasher, type AppConfig } from '../../packages/http-fastify/src/index.js';
+import { ScryptHasher } from '../../packages/adapters-memory/src/index.js';
+import { parseConfig, type AppConfig } from '../../packages/http-fastify/src/index.js';
 
 type Logger = Parameters<typeof compose>[1];
 type FastifyInstance = Awaited<ReturnType<typeof compose>>['app'];

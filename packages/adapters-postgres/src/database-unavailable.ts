@@ -1,9 +1,10 @@
-/** The database could not be reached or opened at start-up. The message never carries a password. */
-export class DatabaseUnavailable extends Error {
-  readonly code = 'database_unavailable';
+import { StoreUnavailable } from '@banking/domain';
+
+/** The database could not be reached or opened. The message never carries a password. */
+export class DatabaseUnavailable extends StoreUnavailable {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+    super(message);
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 

@@ -248,7 +248,7 @@ await t.test('a statement longer than the timeout is cancelled, and the pool goe
   const waited = Date.now();
   await t.rejects(
     database.uow.run((tx) => tx.accounts.lockMany([account.id])),
-    { name: 'DatabaseUnavailable', code: 'database_unavailable', message: /statement timeout/ },
+    { name: 'DatabaseUnavailable', code: 'service_unavailable', message: /statement timeout/ },
   );
   t.ok(Date.now() - waited < 2500, 'given up at the timeout');
   releaseHung();
@@ -266,7 +266,7 @@ await t.test('ping answers while the database is there and rejects once it is go
   await t.rejects(database.ping(), 'ping rejects when the database is gone');
   await t.rejects(
     database.uow.run((tx) => tx.users.findById(randomUUID())),
-    { name: 'DatabaseUnavailable', code: 'database_unavailable', message: /^The database is unavailable: / },
+    { name: 'DatabaseUnavailable', code: 'service_unavailable', message: /^The database is unavailable: / },
     'a unit of work rejects with DatabaseUnavailable (503), not a raw driver error',
   );
 });
@@ -277,13 +277,13 @@ await t.test('an unreachable DATABASE_URL: DatabaseUnavailable naming it, passwo
     (e: unknown) => e,
   );
   t.ok(error instanceof DatabaseUnavailable, 'a DatabaseUnavailable');
-  t.match(error, { code: 'database_unavailable', name: 'DatabaseUnavailable' });
+  t.match(error, { code: 'service_unavailable', name: 'DatabaseUnavailable' });
   const message = (error as Error).message;
   t.match(message, /DATABASE_URL=postgres:\/\/banker:\*\*\*\*@127\.0\.0\.1:1\/bank/, `names the URL (${message})`);
   t.notMatch(message, /s3cr3t/, 'without the password');
 
   await t.rejects(openDatabase({ databaseUrl: 'not a url :: s3cr3t', dataDir: 'unused' }), {
-    code: 'database_unavailable',
+    code: 'service_unavailable',
     message: /^Invalid DATABASE_URL: DATABASE_URL=\(not a valid URL\)$/,
   });
 });
@@ -293,7 +293,7 @@ await t.test('a database that does not exist on a live server is DatabaseUnavail
   const missing = new URL(url);
   missing.pathname = `/missing_${randomUUID().slice(0, 8)}`;
   await t.rejects(openDatabase({ databaseUrl: missing.toString(), dataDir: 'unused' }), {
-    code: 'database_unavailable',
+    code: 'service_unavailable',
     message: /DATABASE_URL=.*does not exist/,
   });
 });

@@ -5,11 +5,11 @@
  *
  *   pnpm --filter @banking/adapters-redis bench:cache
  */
+import { MemoryRateLimitStore } from '@banking/adapters-memory';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createClient } from 'redis';
 import { openRedis } from '@banking/adapters-redis';
-import { MemoryRateLimitStore } from '@banking/testing';
 
 const url = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
 const iterations = Number(process.env['BENCH_ITERATIONS'] ?? 5000);
@@ -52,7 +52,7 @@ async function measure(label: string, op: (i: number) => Promise<unknown>, paral
   console.log(`${label.padEnd(34)} ${percentiles(samples)}  (${Math.round(samples.length / seconds)} ops/s, ${parallel} caller${parallel > 1 ? 's' : ''})`);
 }
 
-const redis = await openRedis({ url, keyPrefix: prefix, fallbackRateLimitStore: new MemoryRateLimitStore() });
+const redis = await openRedis({ url, keyPrefix: prefix, fallbackRateLimitStore: new MemoryRateLimitStore(), isSessionRevoked: async () => false });
 if (!redis.isReady()) {
   console.error(`Redis at ${url} is not reachable`);
   process.exit(1);

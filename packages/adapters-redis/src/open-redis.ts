@@ -1,4 +1,7 @@
 import type { Cache, RateLimitStore, TokenDenylist } from '@banking/domain';
+import { OutageSafeCache } from './outage-safe-cache.js';
+import { OutageSafeDenylist } from './outage-safe-denylist.js';
+import { RECOVERY_GRACE_MS, RecoveryGrace } from './recovery-grace.js';
 import { RedisCache } from './redis-cache.js';
 import { RedisConnection, type RedisLog } from './redis-connection.js';
 import { RedisDenylist } from './redis-denylist.js';
@@ -16,6 +19,16 @@ export interface RedisOptions {
   readonly connectTimeoutMs?: number;
   /** Per-instance store used while Redis is down. */
   readonly fallbackRateLimitStore: RateLimitStore;
+  /**
+   * Whether the store of record has this session revoked: asked while Redis cannot vouch for the
+   * denylist (down, or just recovered), since logouts made meanwhile on other instances are there.
+   */
+  readonly isSessionRevoked: (sessionId: string) => Promise<boolean>;
+  /**
+   * How long after a recovery Redis is still not trusted alone (default RECOVERY_GRACE_MS): other
+   * instances may not have recovered yet. 0 only where a single instance uses the Redis (tests).
+   */
+  readonly recoveryGraceMs?: number;
   readonly log?: RedisLog;
 }
 
@@ -26,12 +39,19 @@ export interface RedisStats {
   readonly cacheMisses: number;
   /** Cache operations that failed or were bypassed because Redis was unavailable. */
   readonly cacheErrors: number;
+  /** Reads sent to the store of record because the cache was bypassed after a recovery. */
+  readonly cacheBypassed: number;
   /** Rate-limit hits counted by the per-instance fallback store. */
   readonly rateLimitFallbacks: number;
   /** Recoveries after an outage (not counting the first connection). */
   readonly reconnects: number;
 }
 
+/**
+ * The adapters on one Redis connection, each already safe for an outage: the cache is bypassed
+ * and the denylist backed by the store of record while Redis is down and for a grace after it
+ * returns; the rate-limit store counts per instance meanwhile. Nothing above them needs to know.
+ */
 export interface RedisAdapters {
   readonly cache: Cache;
   readonly rateLimitStore: RateLimitStore;
@@ -63,9 +83,12 @@ export async function openRedis(options: RedisOptions): Promise<RedisAdapters> {
     log: options.log ?? silent,
   });
   const keys = new RedisKeys(options.keyPrefix ?? 'bank:');
-  const cache = new RedisCache(connection, keys);
+  const shared = new RedisCache(connection, keys);
+  const health = { isReady: () => connection.isHealthy(), stats: () => ({ reconnects: connection.reconnects }) };
+  const grace = new RecoveryGrace(health, options.recoveryGraceMs ?? RECOVERY_GRACE_MS);
+  const cache = new OutageSafeCache(shared, grace);
   const rateLimitStore = new RedisRateLimitStore(connection, keys, options.fallbackRateLimitStore);
-  const denylist = new RedisDenylist(connection, keys);
+  const denylist = new OutageSafeDenylist(new RedisDenylist(connection, keys), grace, options.isSessionRevoked);
   connection.start();
   await connection.waitHealthy(connectTimeoutMs);
   return {
@@ -76,9 +99,10 @@ export async function openRedis(options: RedisOptions): Promise<RedisAdapters> {
     ping: () => connection.ping(),
     stats: () => ({
       connected: connection.isHealthy(),
-      cacheHits: cache.counters.hits,
-      cacheMisses: cache.counters.misses,
-      cacheErrors: cache.counters.errors,
+      cacheHits: shared.counters.hits,
+      cacheMisses: shared.counters.misses,
+      cacheErrors: shared.counters.errors,
+      cacheBypassed: cache.bypassed,
       rateLimitFallbacks: rateLimitStore.fallbacks,
       reconnects: connection.reconnects,
     }),

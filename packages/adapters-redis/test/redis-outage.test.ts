@@ -1,13 +1,14 @@
+import { MemoryRateLimitStore } from '@banking/adapters-memory';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import t from 'tap';
 import type { Cache } from '@banking/domain';
 import { openRedis, type RedisAdapters } from '@banking/adapters-redis';
-import { MemoryRateLimitStore } from '@banking/testing';
 import { PrivateRedis } from './support/private-redis.js';
 
 // Every step runs against a redis-server of this test's own: pausing or killing the shared one
-// would break the other helpers' tests.
+// would break the other helpers' tests. One instance only, so no recovery grace: what is tested
+// here is Redis' own recovery (epoch, denials written back); the grace has its own test.
 
 const COMMAND_TIMEOUT_MS = 200;
 const HANG_GUARD_MS = 3000;
@@ -60,8 +61,10 @@ const log = {
   info: (_: object, msg: string) => void logs.push({ level: 'info', msg }),
 };
 const fallback = new MemoryRateLimitStore();
+/** No session is revoked in the (absent) store of record: the denylist answers from Redis and this instance. */
+const noDatabase = { isSessionRevoked: async () => false };
 const open = (): Promise<RedisAdapters> =>
-  openRedis({ url: server.url, keyPrefix: prefix, commandTimeoutMs: COMMAND_TIMEOUT_MS, fallbackRateLimitStore: fallback, log });
+  openRedis({ url: server.url, keyPrefix: prefix, commandTimeoutMs: COMMAND_TIMEOUT_MS, fallbackRateLimitStore: fallback, ...noDatabase, recoveryGraceMs: 0, log });
 
 const redis = await open();
 t.teardown(() => redis.close());
@@ -155,7 +158,15 @@ await t.test('started while Redis is down: degraded at once, healthy when it com
   await server.kill();
   const startedAt = Date.now();
   const late = await settles(
-    openRedis({ url: server.url, keyPrefix: prefix, commandTimeoutMs: COMMAND_TIMEOUT_MS, connectTimeoutMs: 300, fallbackRateLimitStore: new MemoryRateLimitStore() }),
+    openRedis({
+      url: server.url,
+      keyPrefix: prefix,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+      connectTimeoutMs: 300,
+      fallbackRateLimitStore: new MemoryRateLimitStore(),
+      ...noDatabase,
+      recoveryGraceMs: 0,
+    }),
     'openRedis',
   );
   t.teardown(() => late.close());

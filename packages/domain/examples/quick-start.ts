@@ -1,23 +1,24 @@
 // Another TypeScript service using the bank's core directly, on the in-memory adapters.
-import { createBanking, DEFAULT_POLICY, DomainError, formatMinor, type BankingDeps } from '@banking/domain';
 import {
-  CryptoRandom,
+  CryptoRandomSource,
   MemoryCache,
   MemoryDenylist,
   MemoryUnitOfWork,
-  PlainTextHasher,
-  RandomIds,
+  ScryptHasher,
   Sha256Digest,
-} from '@banking/testing';
+  SystemClock,
+  UuidIds,
+} from '@banking/adapters-memory';
+import { createBanking, DEFAULT_POLICY, DomainError, formatMinor, type BankingDeps } from '@banking/domain';
 
 export async function main(log: (line: string) => void = console.log) {
-  // Every port gets an adapter; a real service plugs in PostgreSQL, Redis and scrypt here.
+  // Every port gets an adapter; a real service plugs in PostgreSQL and Redis here.
   const deps: BankingDeps = {
     uow: new MemoryUnitOfWork(),
-    clock: { now: () => new Date() },
-    ids: new RandomIds(),
-    random: new CryptoRandom(),
-    hasher: new PlainTextHasher(),
+    clock: new SystemClock(),
+    ids: new UuidIds(),
+    random: new CryptoRandomSource(),
+    hasher: new ScryptHasher(),
     digest: new Sha256Digest(),
     cache: new MemoryCache(),
     denylist: new MemoryDenylist(),

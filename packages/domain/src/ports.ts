@@ -171,6 +171,7 @@ export interface RateLimitStore {
   /**
    * Counts one hit on `key` in its current window of `windowMs`, opening a new window when
    * none is open, and returns the count so far and the milliseconds until the window closes.
+   * Never rejects: an adapter whose shared store is unreachable counts in the process instead.
    */
   hit(key: string, windowMs: number): Promise<RateLimitCount>;
 }

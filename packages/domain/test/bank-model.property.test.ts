@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import t from 'tap';
 import { formatMinor, type AccountStatus, type CurrencyCode, type Idempotent, type LedgerEntry, type Transfer as TransferRecord } from '@banking/domain';
-import type { MemoryState } from '@banking/testing';
+import type { MemoryState } from '@banking/adapters-memory';
 import { bank, PASSWORD, type Bank } from './support/bank.js';
 
 const NUM_RUNS = 1000;

@@ -1,8 +1,9 @@
+import { MemoryDenylist } from '@banking/adapters-memory';
 import { createHash } from 'node:crypto';
 import t from 'tap';
 import * as domain from '@banking/domain';
 import { DomainError, ValidationFailed } from '@banking/domain';
-import { MemoryDenylist } from '@banking/testing';
+
 import { bank, PASSWORD, UNKNOWN_ID } from './support/bank.js';
 
 const HOUR = 60 * 60 * 1000;

@@ -1,9 +1,22 @@
 import 'reflect-metadata';
+import {
+  CryptoRandomSource,
+  DEFAULT_SCRYPT_COST,
+  MemoryCache,
+  MemoryDenylist,
+  MemoryRateLimitStore,
+  NoReadCache,
+  ScryptHasher,
+  Sha256Digest,
+  SystemClock,
+  UuidIds,
+} from '@banking/adapters-memory';
 import { openDatabase, type Database } from '@banking/adapters-postgres';
 import { openRedis, type RedisAdapters } from '@banking/adapters-redis';
 import {
   createBanking,
   DEFAULT_POLICY,
+  TokenRevoked,
   type Banking,
   type BankingPolicy,
   type Cache,
@@ -15,7 +28,6 @@ import {
   type SecretDigest,
   type TokenDenylist,
 } from '@banking/domain';
-import { MemoryCache, MemoryDenylist, MemoryRateLimitStore } from '@banking/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
@@ -23,15 +35,6 @@ import { buildApp, type AppDeps } from './app.js';
 import type { AppConfig } from './config.js';
 import type { MetricsSource } from './plugins/metrics.plugin.js';
 import type { ReadinessCheck } from './routes/operations.routes.js';
-import { CryptoRandomSource } from './runtime/crypto-random-source.js';
-import { NoReadCache } from './runtime/no-read-cache.js';
-import { OutageSafeCache } from './runtime/outage-safe-cache.js';
-import { OutageSafeDenylist, sessionRevokedIn } from './runtime/outage-safe-denylist.js';
-import { RecoveryGrace } from './runtime/recovery-grace.js';
-import { DEFAULT_SCRYPT_COST, ScryptHasher } from './runtime/scrypt-hasher.js';
-import { Sha256Digest } from './runtime/sha256-digest.js';
-import { SystemClock } from './runtime/system-clock.js';
-import { UuidIds } from './runtime/uuid-ids.js';
 
 /** Registration tokens: Symbols, registered by factory only (no decorators, no emitted metadata). */
 export const TOKENS = {
@@ -63,8 +66,24 @@ export interface Resources {
   readonly local: { readonly cache: MemoryCache; readonly denylist: MemoryDenylist; readonly rateLimitStore: MemoryRateLimitStore };
 }
 
-/** Opens the database (PostgreSQL at DATABASE_URL, else PGlite in DATA_DIR, migrated) and Redis when configured. */
-export async function openResources(config: AppConfig, log: Logger): Promise<Resources> {
+/** Whether the database has the session revoked (or has no such session): the denylist's backstop during a Redis outage. */
+function sessionRevokedIn(banking: () => Banking): (sessionId: string) => Promise<boolean> {
+  return async (sessionId) => {
+    try {
+      await banking().checkSession.execute({ sessionId });
+      return false;
+    } catch (error) {
+      if (error instanceof TokenRevoked) return true;
+      throw error;
+    }
+  };
+}
+
+/**
+ * Opens the database (PostgreSQL at DATABASE_URL, else PGlite in DATA_DIR, migrated) and Redis
+ * when configured. `banking` is asked lazily, once the container has built it.
+ */
+export async function openResources(config: AppConfig, log: Logger, banking: () => Banking): Promise<Resources> {
   const local = { cache: new MemoryCache(), denylist: new MemoryDenylist(), rateLimitStore: new MemoryRateLimitStore() };
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -80,6 +99,7 @@ export async function openResources(config: AppConfig, log: Logger): Promise<Res
         url: config.redisUrl,
         keyPrefix: config.redisKeyPrefix,
         fallbackRateLimitStore: local.rateLimitStore,
+        isSessionRevoked: sessionRevokedIn(banking),
         log: { warn: (obj, msg) => log.warn(obj, msg), info: (obj, msg) => log.info(obj, msg) },
       });
     } catch (error) {
@@ -114,23 +134,8 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
   c.register<RandomSource>(TOKENS.Random, single(() => new CryptoRandomSource()));
   c.register<PasswordHasher>(TOKENS.Hasher, single(() => new ScryptHasher(DEFAULT_SCRYPT_COST)));
   c.register<SecretDigest>(TOKENS.Digest, single(() => new Sha256Digest()));
-  // Redis' cache and denylist, made safe for the moments when Redis is down or just came back.
-  const grace = resources.redis ? new RecoveryGrace(resources.redis) : undefined;
-  c.register<Cache>(
-    TOKENS.Cache,
-    single(() => {
-      if (config.cacheTtlSeconds === 0) return new NoReadCache();
-      return resources.redis && grace ? new OutageSafeCache(resources.redis.cache, grace) : resources.local.cache;
-    }),
-  );
-  c.register<TokenDenylist>(
-    TOKENS.Denylist,
-    single(() =>
-      resources.redis && grace
-        ? new OutageSafeDenylist(resources.redis.denylist, grace, sessionRevokedIn(resources.database.uow))
-        : resources.local.denylist,
-    ),
-  );
+  c.register<Cache>(TOKENS.Cache, single(() => (config.cacheTtlSeconds === 0 ? new NoReadCache() : (resources.redis?.cache ?? resources.local.cache))));
+  c.register<TokenDenylist>(TOKENS.Denylist, single(() => resources.redis?.denylist ?? resources.local.denylist));
   c.register<RateLimitStore>(TOKENS.RateLimitStore, single(() => resources.redis?.rateLimitStore ?? resources.local.rateLimitStore));
   c.register<BankingPolicy>(
     TOKENS.Policy,
@@ -173,7 +178,6 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
     TOKENS.MetricsSources,
     single((c) => {
       const { database, redis, local } = resources;
-      const cache = c.resolve<Cache>(TOKENS.Cache);
       const sources: MetricsSource[] = [{ name: database.kind === 'postgres' ? 'db_pool' : 'db_embedded', stats: () => ({ ...database.stats() }) }];
       if (redis) {
         sources.push({
@@ -184,7 +188,6 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
               connected: connected ? 1 : 0,
               ...figures,
               cacheHitRatio: hitRatio(figures.cacheHits, figures.cacheMisses),
-              cacheBypassed: cache instanceof OutageSafeCache ? cache.bypassed : 0,
             };
           },
         });
@@ -223,9 +226,13 @@ export interface Composed {
 
 /** Opens the resources, restores the token denylist from the database, and builds the app. */
 export async function compose(config: AppConfig, log: Logger, override?: (c: DependencyContainer) => void): Promise<Composed> {
-  const resources = await openResources(config, log);
+  let container: DependencyContainer | undefined;
+  const resources = await openResources(config, log, () => {
+    if (container === undefined) throw new Error('the bank was asked for before the container was built');
+    return container.resolve<Banking>(TOKENS.Banking);
+  });
   try {
-    const container = createContainer(config, log, resources);
+    container = createContainer(config, log, resources);
     override?.(container);
     const banking = container.resolve<Banking>(TOKENS.Banking);
     const restored = await banking.restoreDenylist.execute();

@@ -1,7 +1,8 @@
+import { MemoryRateLimitStore, ScryptHasher } from '@banking/adapters-memory';
 import type { RateLimitStore } from '@banking/domain';
-import { memoryBanking, MemoryRateLimitStore, type BankingFixture } from '@banking/testing';
+import { memoryBanking, type BankingFixture } from '@banking/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp, parseConfig, ScryptHasher, type AppConfig, type AppDeps } from '../src/index.js';
+import { buildApp, parseConfig, type AppConfig, type AppDeps } from '../src/index.js';
 
 export const TEST_SECRET = 'test-secret-key-that-is-long-enough-for-hs256-0123456789';
 export const API = '/api/v1';

@@ -1,6 +1,7 @@
+import { MemoryUnitOfWork } from '@banking/adapters-memory';
 import { randomUUID } from 'node:crypto';
 import type { TransactionContext } from '@banking/domain';
-import { memoryBanking, MemoryUnitOfWork } from '@banking/testing';
+import { memoryBanking } from '@banking/testing';
 import t from 'tap';
 import { API, balanceOf, deposit, json, openAccount, signUp, testApp, testHasher, type Client } from './app-harness.js';
 

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { MemoryUnitOfWork } from '@banking/testing';
+import type { MemoryUnitOfWork } from '@banking/adapters-memory';
 import t from 'tap';
 import { API, deposit, json, openAccount, signUp, testApp } from './app-harness.js';
 

@@ -1,7 +1,8 @@
+import { MemoryRateLimitStore } from '@banking/adapters-memory';
 import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createBanking, type Banking, type RateLimitStore } from '@banking/domain';
-import { memoryBanking, MemoryRateLimitStore } from '@banking/testing';
+import { createBanking, StoreUnavailable, type Banking, type RateLimitStore } from '@banking/domain';
+import { memoryBanking } from '@banking/testing';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { loggerOptions } from '../src/app.js';
@@ -238,7 +239,8 @@ t.test('request ids and logs', async (t) => {
 
 t.test('errors that are not bugs', async (t) => {
   await t.test('a database outage is 503 service_unavailable, not 500', async (t) => {
-    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { name: 'DatabaseUnavailable' });
+    // Any adapter's StoreUnavailable (PostgreSQL's DatabaseUnavailable is one), recognised by class, not by name.
+    const outage = new (class extends StoreUnavailable {})('The database is unavailable: connect ECONNREFUSED 127.0.0.1:5432');
     const { app } = await testApp({ deps: { banking: failingBanking('registerUser', outage) } });
     t.teardown(() => app.close());
     const response = await app.inject({ method: 'POST', url: `${API}/auth/register`, payload: { email: uniqueEmail(), password: 'password123', full_name: 'X' } });
@@ -374,26 +376,16 @@ t.test('rate limiting', async (t) => {
     t.equal((await one.app.inject({ method: 'GET', url: `${API}/accounts`, remoteAddress: '10.3.0.1' })).statusCode, 429);
   });
 
-  await t.test('a failing or stalled store never produces a 500: counting goes on in-process', async (t) => {
+  await t.test('a store that breaks its contract and fails is skipped, never a 500', async (t) => {
+    // The Redis store counts per instance while Redis is down (its own outage tests); this is the
+    // last line of defence behind that.
     const failing: RateLimitStore = { hit: async () => Promise.reject(new Error('ECONNREFUSED redis')) };
-    const { app } = await testApp({ rateLimitStore: failing, config: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const { app } = await testApp({ rateLimitStore: failing, config: { RATE_LIMIT_PER_MINUTE: '1' } });
     t.teardown(() => app.close());
     const alice = await signUp(app);
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await app.inject({ method: 'GET', url: `${API}/accounts`, headers: alice.headers })).statusCode);
-    t.same(statuses, [200, 200, 200, 429, 429]);
-
-    const stalled: RateLimitStore = { hit: () => new Promise(() => {}) };
-    const slow = await testApp({ rateLimitStore: stalled, config: { RATE_LIMIT_PER_MINUTE: '1' } });
-    t.teardown(() => slow.app.close());
-    const first = await slow.app.inject({ method: 'GET', url: `${API}/accounts`, remoteAddress: '10.4.0.1' });
-    const second = await slow.app.inject({ method: 'GET', url: `${API}/accounts`, remoteAddress: '10.4.0.1' });
-    t.same([first.statusCode, second.statusCode], [401, 429]);
-
-    const garbage: RateLimitStore = { hit: async () => ({ count: Number.NaN, resetInMs: Number.NaN }) };
-    const odd = await testApp({ rateLimitStore: garbage });
-    t.teardown(() => odd.app.close());
-    t.equal((await odd.app.inject({ method: 'GET', url: `${API}/accounts` })).statusCode, 401);
+    for (let i = 0; i < 3; i++) statuses.push((await app.inject({ method: 'GET', url: `${API}/accounts`, headers: alice.headers })).statusCode);
+    t.same(statuses, [200, 200, 200]);
   });
 });
 

@@ -1,8 +1,6 @@
 import { createBanking, DEFAULT_POLICY, type Banking, type BankingDeps, type BankingPolicy } from '@banking/domain';
-import { MemoryCache } from './memory/memory-cache.js';
-import { MemoryDenylist } from './memory/memory-denylist.js';
-import { MemoryUnitOfWork } from './memory/memory-unit-of-work.js';
-import { CryptoRandom, FixedClock, PlainTextHasher, RandomIds, Sha256Digest } from './memory/test-services.js';
+import { CryptoRandomSource, MemoryCache, MemoryDenylist, MemoryUnitOfWork, Sha256Digest, UuidIds } from '@banking/adapters-memory';
+import { FixedClock, PlainTextHasher } from './test-doubles.js';
 
 export interface BankingFixture {
   readonly banking: Banking;
@@ -20,8 +18,8 @@ export function memoryBanking(overrides: MemoryBankingOverrides = {}): BankingFi
   const clock = overrides.clock ?? new FixedClock();
   const deps: BankingDeps = {
     uow: new MemoryUnitOfWork(),
-    ids: new RandomIds(),
-    random: new CryptoRandom(),
+    ids: new UuidIds(),
+    random: new CryptoRandomSource(),
     hasher: new PlainTextHasher(),
     digest: new Sha256Digest(),
     cache: new MemoryCache(),

@@ -3,8 +3,8 @@ import { TokenRevoked } from '../errors.js';
 
 export interface SessionQuery {
   readonly sessionId: string;
-  /** The user the access token names: the session must be theirs. */
-  readonly userId: string;
+  /** The user the access token names: the session must be theirs (unchecked when absent). */
+  readonly userId?: string;
 }
 
 /**
@@ -18,6 +18,7 @@ export class CheckSession {
 
   async execute(query: SessionQuery): Promise<void> {
     const session = await this.deps.uow.run((tx) => tx.sessions.findById(query.sessionId));
-    if (session === undefined || session.userId !== query.userId || session.revokedAt !== null) throw new TokenRevoked();
+    const foreign = query.userId !== undefined && session?.userId !== query.userId;
+    if (session === undefined || foreign || session.revokedAt !== null) throw new TokenRevoked();
   }
 }

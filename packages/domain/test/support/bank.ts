@@ -1,5 +1,6 @@
+import { type MemoryState, type MemoryUnitOfWork } from '@banking/adapters-memory';
 import type { Account, BankingDeps, BankingPolicy, IssuedSession, UserProfile } from '@banking/domain';
-import { memoryBanking, type BankingFixture, type MemoryState, type MemoryUnitOfWork } from '@banking/testing';
+import { memoryBanking, type BankingFixture } from '@banking/testing';
 
 /** Builders over the in-memory bank, so each test states only what it is about. */
 export interface Bank extends BankingFixture {

@@ -1,4 +1,4 @@
-import { DomainError, ReplayedRefusal, ValidationFailed, type FieldError } from '@banking/domain';
+import { DomainError, ReplayedRefusal, StoreUnavailable, ValidationFailed, type FieldError } from '@banking/domain';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ERROR_TABLE, problemType } from '../http/error-table.js';
@@ -76,6 +76,11 @@ function validationProblem(errors: readonly FieldError[]): Rendered {
 
 function render(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): Rendered {
   if (error instanceof HttpError) return { code: error.code, detail: error.message, headers: error.headers, status: error.statusCode };
+  if (error instanceof StoreUnavailable) {
+    // Its message names the database (host, DATA_DIR): for the log, never for the client.
+    request.log.warn({ err: error }, 'database unavailable');
+    return { code: 'service_unavailable', detail: 'A dependency is unavailable; retry shortly.', headers: { 'retry-after': 1 } };
+  }
   if (error instanceof DomainError && ERROR_TABLE[error.code] !== undefined) {
     if (error instanceof ReplayedRefusal) reply.header('idempotent-replayed', 'true');
     const errors = error instanceof ValidationFailed || error instanceof ReplayedRefusal ? error.errors : [];
@@ -86,10 +91,6 @@ function render(error: FastifyError | Error, request: FastifyRequest, reply: Fas
   if (fastifyError.validation) return validationProblem(toFieldErrors(fastifyError.validation, fastifyError.validationContext));
   const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
   if (known) return known;
-  if (error.name === 'DatabaseUnavailable' || fastifyError.code === 'database_unavailable') {
-    request.log.warn({ err: error }, 'database unavailable');
-    return { code: 'service_unavailable', detail: 'A dependency is unavailable; retry shortly.', headers: { 'retry-after': 1 } };
-  }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     request.log.info({ err: error }, 'request refused by the framework');

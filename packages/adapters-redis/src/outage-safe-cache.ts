@@ -1,8 +1,8 @@
 import type { Cache, CacheLookup, CacheStamp } from '@banking/domain';
 import type { RecoveryGrace } from './recovery-grace.js';
 
-/** The stamp of a miss made while the cache is bypassed: a `put` with it is dropped. */
-const BYPASSED: CacheStamp = 'bypassed-after-recovery';
+/** The stamp of a miss made while the cache is bypassed (Redis down or just back): a `put` with it is dropped. */
+const BYPASSED: CacheStamp = 'bypassed';
 
 /**
  * The Redis cache, bypassed (every read from PostgreSQL, nothing stored) for a grace after each

@@ -1,13 +1,5 @@
-import type { Timestamp, TokenDenylist, UnitOfWork } from '@banking/domain';
+import type { Timestamp, TokenDenylist } from '@banking/domain';
 import type { RecoveryGrace } from './recovery-grace.js';
-
-/** Whether the database has the session revoked (logout or refresh-token reuse, committed before the answer). */
-export function sessionRevokedIn(uow: UnitOfWork): (sessionId: string) => Promise<boolean> {
-  return async (sessionId) => {
-    const session = await uow.run((tx) => tx.sessions.findById(sessionId));
-    return session?.revokedAt != null;
-  };
-}
 
 /**
  * The shared (Redis) denylist, failing closed for every instance's logouts, not only this one's.

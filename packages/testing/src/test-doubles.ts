@@ -1,5 +1,5 @@
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { Clock, IdGenerator, PasswordHasher, RandomSource, SecretDigest } from '@banking/domain';
+import { randomUUID } from 'node:crypto';
+import type { Clock, PasswordHasher, RandomSource } from '@banking/domain';
 
 /** A clock that only moves when told to. */
 export class FixedClock implements Clock {
@@ -12,24 +12,6 @@ export class FixedClock implements Clock {
   }
   set(date: Date): void {
     this.current = new Date(date);
-  }
-}
-
-export class RandomIds implements IdGenerator {
-  newId(): string {
-    return randomUUID();
-  }
-}
-
-export class CryptoRandom implements RandomSource {
-  digits(count: number): string {
-    let out = '';
-    for (let i = 0; i < count; i++) out += String(randomInt(10));
-    return out;
-  }
-  /** 256 random bits in base64url (43 characters). */
-  secret(): string {
-    return randomBytes(32).toString('base64url');
   }
 }
 
@@ -52,11 +34,5 @@ export class PlainTextHasher implements PasswordHasher {
   }
   async verify(password: string, hash: string | undefined): Promise<boolean> {
     return hash !== undefined && hash === `plain:${password}`;
-  }
-}
-
-export class Sha256Digest implements SecretDigest {
-  digest(secret: string): string {
-    return createHash('sha256').update(secret).digest('hex');
   }
 }
