@@ -52,6 +52,7 @@ COPY --from=build --chown=node:node /app/packages/adapters-memory/dist packages/
 COPY --from=build --chown=node:node /app/packages/adapters-postgres/dist packages/adapters-postgres/dist
 COPY --from=build --chown=node:node /app/packages/adapters-redis/dist packages/adapters-redis/dist
 COPY --from=build --chown=node:node /app/packages/http-fastify/dist packages/http-fastify/dist
+COPY --chown=node:node packages/http-fastify/assets packages/http-fastify/assets
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

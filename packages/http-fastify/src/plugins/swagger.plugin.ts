@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -60,7 +60,12 @@ const securityHeaders = (directives: Directives) => ({
   strictTransportSecurity: false,
 });
 
-const REDOC_BUNDLE = createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js');
+/**
+ * ReDoc's standalone bundle, kept in this package (assets/redoc, copied from the `redoc` dev
+ * dependency by `pnpm --filter @banking/http-fastify vendor:redoc`): the npm package would bring
+ * ~90 packages (React, MobX, styled-components…) into production to serve this one file.
+ */
+export const REDOC_BUNDLE = fileURLToPath(new URL('../../assets/redoc/redoc.standalone.js', import.meta.url));
 
 function redocPage(title: string): string {
   return `<!DOCTYPE html>
