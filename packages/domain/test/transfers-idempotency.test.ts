@@ -306,6 +306,7 @@ t.test('idempotency keys', async (t) => {
             claim: async () => false,
             find: (...args) => tx.idempotency.find(...args),
             save: (record) => tx.idempotency.save(record),
+            deleteExpired: (...args) => tx.idempotency.deleteExpired(...args),
           };
           return work({ ...tx, idempotency });
         }),
