@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { MIN_IDEMPOTENCY_RETENTION_SECONDS } from '@banking/domain';
 import { parse as parseDotenv } from 'dotenv';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -40,6 +41,10 @@ export interface AppConfig {
   readonly maxAmount: number;
   /** Trust X-Forwarded-For (behind a reverse proxy) to find the client's IP. */
   readonly trustProxy: boolean;
+  /** How long an Idempotency-Key's outcome is replayed and kept (at least 24 h: the contract). */
+  readonly idempotencyRetentionHours: number;
+  /** Pause between two sweeps of the expired Idempotency-Key records (each instance sweeps). */
+  readonly idempotencySweepIntervalSeconds: number;
 }
 
 /** Every variable with its default ('' = unset), in the order .env.example lists them. */
@@ -70,6 +75,8 @@ export const ENV_DEFAULTS = {
   API_WORKERS: '1',
   MAX_AMOUNT: '1000000000',
   TRUST_PROXY: 'false',
+  IDEMPOTENCY_RETENTION_HOURS: '24',
+  IDEMPOTENCY_SWEEP_INTERVAL_SECONDS: '600',
 } as const;
 
 export type EnvName = keyof typeof ENV_DEFAULTS;
@@ -227,6 +234,8 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
   }
   const maxAmount = integer('MAX_AMOUNT', 1, 1_000_000_000_000);
   const trustProxy = boolean('TRUST_PROXY');
+  const idempotencyRetentionHours = integer('IDEMPOTENCY_RETENTION_HOURS', MIN_IDEMPOTENCY_RETENTION_SECONDS / 3600, 24 * 366);
+  const idempotencySweepIntervalSeconds = integer('IDEMPOTENCY_SWEEP_INTERVAL_SECONDS', 1, 86_400);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -255,6 +264,8 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
       apiWorkers,
       maxAmount,
       trustProxy,
+      idempotencyRetentionHours,
+      idempotencySweepIntervalSeconds,
     },
     warnings,
   };

@@ -24,6 +24,7 @@ import type { AppConfig } from './config.js';
 import type { MetricsSource } from './plugins/metrics.plugin.js';
 import type { ReadinessCheck } from './routes/operations.routes.js';
 import { CryptoRandomSource } from './runtime/crypto-random-source.js';
+import { IdempotencySweeper } from './runtime/idempotency-sweeper.js';
 import { NoReadCache } from './runtime/no-read-cache.js';
 import { OutageSafeCache } from './runtime/outage-safe-cache.js';
 import { OutageSafeDenylist, sessionRevokedIn } from './runtime/outage-safe-denylist.js';
@@ -50,6 +51,7 @@ export const TOKENS = {
   RateLimitStore: Symbol('RateLimitStore'),
   Policy: Symbol('BankingPolicy'),
   Banking: Symbol('Banking'),
+  IdempotencySweeper: Symbol('IdempotencySweeper'),
   Readiness: Symbol('ReadinessChecks'),
   MetricsSources: Symbol('MetricsSources'),
   AppDeps: Symbol('AppDeps'),
@@ -138,6 +140,7 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
       ...DEFAULT_POLICY,
       maxAmount: config.maxAmount,
       cacheTtlSeconds: config.cacheTtlSeconds,
+      idempotencyTtlSeconds: config.idempotencyRetentionHours * 60 * 60,
       accessTokenTtlSeconds: config.accessTokenExpireMinutes * 60,
       refreshTokenTtlSeconds: config.refreshTokenExpireDays * 24 * 60 * 60,
     })),
@@ -160,6 +163,18 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
     ),
   );
 
+  c.register<IdempotencySweeper>(
+    TOKENS.IdempotencySweeper,
+    single((c) => {
+      const banking = c.resolve<Banking>(TOKENS.Banking);
+      return new IdempotencySweeper({
+        sweep: (options) => banking.sweepIdempotencyRecords.execute(options),
+        intervalMs: config.idempotencySweepIntervalSeconds * 1000,
+        log: { info: (obj, msg) => log.info(obj, msg), warn: (obj, msg) => log.warn(obj, msg) },
+      });
+    }),
+  );
+
   c.register<readonly ReadinessCheck[]>(
     TOKENS.Readiness,
     single(() => [
@@ -173,7 +188,11 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
     single((c) => {
       const { database, redis, local } = resources;
       const cache = c.resolve<Cache>(TOKENS.Cache);
-      const sources: MetricsSource[] = [{ name: database.kind === 'postgres' ? 'db_pool' : 'db_embedded', stats: () => ({ ...database.stats() }) }];
+      const sweeper = c.resolve<IdempotencySweeper>(TOKENS.IdempotencySweeper);
+      const sources: MetricsSource[] = [
+        { name: database.kind === 'postgres' ? 'db_pool' : 'db_embedded', stats: () => ({ ...database.stats() }) },
+        { name: 'idempotency_sweep', stats: () => sweeper.stats() },
+      ];
       if (redis) {
         sources.push({
           name: 'redis',
@@ -216,7 +235,10 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
 export interface Composed {
   readonly app: FastifyInstance;
   readonly container: DependencyContainer;
-  /** Closes the app (stops accepting, drains in-flight requests), then the database and Redis. */
+  /**
+   * Stops the idempotency sweeper (after its current batch), closes the app (stops accepting,
+   * drains in-flight requests), then the database and Redis.
+   */
   close(): Promise<void>;
 }
 
@@ -230,12 +252,15 @@ export async function compose(config: AppConfig, log: Logger, override?: (c: Dep
     const restored = await banking.restoreDenylist.execute();
     if (restored > 0) log.info({ sessions: restored }, 'denylist restored from the database');
     const app = await buildApp(container.resolve<AppDeps>(TOKENS.AppDeps));
+    const sweeper = container.resolve<IdempotencySweeper>(TOKENS.IdempotencySweeper);
+    sweeper.start();
     let closing: Promise<void> | undefined;
     return {
       app,
       container,
       close: () => {
         closing ??= (async () => {
+          await sweeper.stop();
           await app.close();
           log.info('HTTP server closed: in-flight requests drained');
           await closeResources(resources);

@@ -7,7 +7,7 @@ export const MIN_IDEMPOTENCY_RETENTION_SECONDS = 24 * 60 * 60;
 export interface SweepIdempotencyOptions {
   /** Records deleted per unit of work (default 500): each batch is one short transaction. */
   readonly batchSize?: number;
-  /** Batches per call (default 100); what is left waits for the next call. */
+  /** Batches per call (default: as many as it takes); what is left waits for the next call. */
   readonly maxBatches?: number;
   /** Checked before each batch: once aborted, the call returns after the batch in flight. */
   readonly signal?: { readonly aborted: boolean };
@@ -20,7 +20,6 @@ export interface SweepIdempotencyResult {
 }
 
 const DEFAULT_BATCH_SIZE = 500;
-const DEFAULT_MAX_BATCHES = 100;
 
 /**
  * Deletes the Idempotency-Key records that have expired and are older than the retention
@@ -33,13 +32,14 @@ export class SweepIdempotencyRecords {
 
   async execute(options: SweepIdempotencyOptions = {}): Promise<SweepIdempotencyResult> {
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    const maxBatches = options.maxBatches ?? DEFAULT_MAX_BATCHES;
+    const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY;
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer (got ${batchSize})`);
     const retention = this.deps.policy.idempotencyTtlSeconds;
     if (!(retention >= MIN_IDEMPOTENCY_RETENTION_SECONDS)) {
       throw new RangeError(`idempotencyTtlSeconds must be at least ${MIN_IDEMPOTENCY_RETENTION_SECONDS} to sweep (got ${retention})`);
     }
-    // One "now" for the whole call: a batch never reaches further than the first one did.
+    // One "now" for the whole call: a batch never reaches further than the first one did, and
+    // the call ends even while new records keep expiring.
     const now = timestamp(this.deps.clock.now());
     const createdBy = addSeconds(now, -retention);
     let deleted = 0;
