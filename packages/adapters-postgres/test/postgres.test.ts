@@ -11,6 +11,7 @@ import {
   type Database,
   type DatabaseOptions,
 } from '../src/index.js';
+import { expiredRecordsDeletion } from '../src/repositories/idempotency.repository.js';
 import { bankOn } from './support/bank.js';
 import { freshDatabase, requireServer } from './support/databases.js';
 
@@ -406,4 +407,25 @@ await t.test('a key reused while a sweep is deleting its expired record is saved
   });
   await sweeper;
   t.same(await database.uow.run((tx) => tx.idempotency.find(userId, 'key-1', now)), renewed, 'recorded once the sweep committed');
+});
+
+await t.test('the sweep statement, even on a generic plan, finds rows through the expiry index and deletes them by TID', async (t) => {
+  const database = await serverDatabase(t);
+  const userId = await givenRecords(database, 20_000, 3600 * 1000);
+  await givenRecords(database, 200, 2 * DAY_MS);
+  await sql`analyze idempotency_records`.execute(database.db);
+  // The API sends it as a named prepared statement, which PostgreSQL plans generically after a
+  // few runs: a plan that cannot see the LIMIT or the dates must still be a bounded one.
+  const { sql: text } = expiredRecordsDeletion(database.db, ago(0), ago(DAY_MS), 500).compile();
+  const plan = await database.db.connection().execute(async (connection) => {
+    await sql`set plan_cache_mode = force_generic_plan`.execute(connection);
+    await sql.raw(`prepare sweep_plan as ${text}`).execute(connection);
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (costs off) execute sweep_plan(now(), now() - interval '24 hours', 500)`.execute(connection);
+    await sql`deallocate sweep_plan; reset plan_cache_mode`.execute(connection);
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  });
+  t.match(plan, /Index Scan using idempotency_records_expires_idx/, 'expired rows found through the expiry index');
+  t.match(plan, /Tid Scan on idempotency_records/, 'deleted by TID');
+  t.notMatch(plan, /Seq Scan/, `no sequential scan:\n${plan}`);
+  t.equal(await recordCount(database, userId), 20_000);
 });
