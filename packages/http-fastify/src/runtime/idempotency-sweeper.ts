@@ -14,18 +14,19 @@ export interface IdempotencySweeperOptions {
 }
 
 /**
- * Sweeps the expired Idempotency-Key records of this API instance every `intervalMs`. The next
- * sweep is scheduled only once the previous one has ended, so two never overlap; a failed sweep
- * (database down) is logged and tried again at the next interval. The timer does not keep the
- * process alive. `stop()` cancels the timer, asks a sweep in progress to stop after its current
- * batch, and resolves once it has: the database can then be closed under nobody.
+ * Runs the sweep of expired Idempotency-Key records every `intervalMs` in this API process (every
+ * instance runs one; they share the rows, see the use case). The next sweep is scheduled only
+ * once the previous one has ended, so two never overlap; a failed sweep (database down) is logged
+ * and tried again at the next interval. The timer does not keep the process alive. `stop()`
+ * cancels the timer, asks a sweep in progress to stop after its current batch, and resolves once
+ * it has: the database can then be closed under nobody.
  */
 export class IdempotencySweeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
-  private figures = { runs: 0, deletedRecords: 0, failures: 0 };
+  private readonly figures = { runs: 0, deletedRecords: 0, failures: 0 };
 
   constructor(private readonly options: IdempotencySweeperOptions) {}
 
