@@ -144,6 +144,18 @@ export class MemoryIdempotencyRepository implements IdempotencyRepository {
   async save(record: IdempotencyRecord): Promise<void> {
     this.state.idempotency.set(JSON.stringify([record.userId, record.key]), copy(record));
   }
+  async deleteExpired(now: Timestamp, createdBy: Timestamp, limit: number): Promise<number> {
+    // Serialised units of work: no record is being written by anyone else.
+    let deleted = 0;
+    for (const [id, record] of this.state.idempotency) {
+      if (deleted >= limit) break;
+      if (record.expiresAt <= now && record.createdAt <= createdBy) {
+        this.state.idempotency.delete(id);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
 }
 
 export class MemorySessionRepository implements SessionRepository {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { aLedgerEntry, anAccount, aTransfer, aUser, storeContract } from '@banking/testing';
+import { aLedgerEntry, anAccount, anIdempotencyRecord, aTransfer, aUser, storeContract } from '@banking/testing';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
 import {
@@ -11,6 +11,8 @@ import {
   type Database,
   type DatabaseOptions,
 } from '../src/index.js';
+import { expiredRecordsDeletion } from '../src/repositories/idempotency.repository.js';
+import { bankOn } from './support/bank.js';
 import { freshDatabase, requireServer } from './support/databases.js';
 
 await requireServer();
@@ -296,4 +298,134 @@ await t.test('a database that does not exist on a live server is DatabaseUnavail
     code: 'service_unavailable',
     message: /DATABASE_URL=.*does not exist/,
   });
+});
+
+// ── Sweeping idempotency records ────────────────────────────────────────────────────────────
+
+const DAY_MS = 24 * 3600 * 1000;
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+/** Commits `count` idempotency records of one new user, created `age` ms ago with a 24 h expiry. */
+async function givenRecords(database: Database, count: number, ageMs: number): Promise<string> {
+  const user = aUser();
+  await database.uow.run((tx) => tx.users.insert(user));
+  await sql`
+    insert into idempotency_records (user_id, key, fingerprint, outcome, created_at, expires_at)
+    select ${user.id}::uuid, 'key-' || g, 'f', '{"ok":true,"value":{}}'::json,
+           ${ago(ageMs)}::timestamptz, ${ago(ageMs)}::timestamptz + interval '24 hours'
+    from generate_series(1, ${count}::int) as g
+  `.execute(database.db);
+  return user.id;
+}
+
+async function recordCount(database: Database, userId: string): Promise<number> {
+  const { rows } = await sql<{ n: string }>`select count(*)::text as n from idempotency_records where user_id = ${userId}`.execute(database.db);
+  return Number(rows[0]?.n);
+}
+
+/** The promise's outcome, or 'still waiting' once `ms` have passed (a sweep stuck behind a lock fails the test instead of hanging it). */
+function settledWithin<T>(promise: Promise<T>, ms: number): Promise<{ ok: true; value: T } | { ok: false; error: unknown } | 'still waiting'> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
+    new Promise<'still waiting'>((resolve) => (timer = setTimeout(() => resolve('still waiting'), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+await t.test('sweeps from two API instances on one PostgreSQL at once delete each expired record once, without an error', async (t) => {
+  const { url } = await freshDatabase(t);
+  const first = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  t.teardown(() => first.close().catch(() => {}));
+  const second = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  t.teardown(() => second.close().catch(() => {}));
+  const expired = [await givenRecords(first, 1500, 3 * DAY_MS), await givenRecords(first, 1500, 2 * DAY_MS)];
+  const live = await givenRecords(first, 300, 3600 * 1000);
+
+  // Two sweepers per instance, 50 rows per transaction: their batches interleave.
+  const sweeps = [first, first, second, second].map((database) => bankOn(database.uow).sweepIdempotencyRecords.execute({ batchSize: 50 }));
+  const results = await Promise.allSettled(sweeps);
+  t.same(results.filter((r) => r.status === 'rejected'), [], 'no sweep failed');
+  const counts = results.map((r) => (r.status === 'fulfilled' ? r.value.deleted : NaN));
+  t.equal(counts.reduce((a, b) => a + b, 0), 3000, `3000 deleted in all, each once (${counts.join(' + ')})`);
+  t.ok(results.every((r) => r.status === 'fulfilled' && r.value.complete), 'every sweep ran to the end');
+  t.equal(await recordCount(first, expired[0]!), 0);
+  t.equal(await recordCount(first, expired[1]!), 0);
+  t.equal(await recordCount(first, live), 300, 'the records younger than the retention are all there');
+});
+
+await t.test('a sweep does not wait for a movement that is rewriting a reused key: it skips that row', async (t) => {
+  const database = await serverDatabase(t);
+  const userId = await givenRecords(database, 3, 2 * DAY_MS);
+  const now = new Date().toISOString();
+  const renewed = anIdempotencyRecord({ userId, key: 'key-1', fingerprint: 'the retry', createdAt: now, expiresAt: new Date(Date.now() + DAY_MS).toISOString() });
+  let holding = () => {};
+  const held = new Promise<void>((resolve) => (holding = resolve));
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const replacing = database.uow.run(async (tx) => {
+    await tx.idempotency.claim(userId, 'key-1');
+    await tx.idempotency.save(renewed);
+    await tx.idempotency.find(userId, 'key-1', now); // sends the held write: key-1's row is now locked
+    holding();
+    await released;
+  });
+  await held;
+  const swept = await settledWithin(bankOn(database.uow).sweepIdempotencyRecords.execute(), 4000);
+  release();
+  await replacing;
+  t.same(swept, { ok: true, value: { deleted: 2, complete: true } }, 'done while the movement still held its row, which it skipped');
+  t.same(await database.uow.run((tx) => tx.idempotency.find(userId, 'key-1', now)), renewed, 'the movement committed its record');
+  t.equal(await recordCount(database, userId), 1);
+});
+
+await t.test('a key reused while a sweep is deleting its expired record is saved as new', async (t) => {
+  const database = await serverDatabase(t);
+  const userId = await givenRecords(database, 1, 2 * DAY_MS);
+  const now = new Date().toISOString();
+  const renewed = anIdempotencyRecord({ userId, key: 'key-1', fingerprint: 'the retry', createdAt: now, expiresAt: new Date(Date.now() + DAY_MS).toISOString() });
+  // The sweep's DELETE, held open before its COMMIT on a connection of its own.
+  const sweeper = await database.db.connection().execute(async (connection) => {
+    await sql`begin`.execute(connection);
+    const deleted = await sql`delete from idempotency_records where user_id = ${userId}`.execute(connection);
+    t.equal(Number(deleted.numAffectedRows), 1);
+    const saving = database.uow.run(async (tx) => {
+      t.equal(await tx.idempotency.claim(userId, 'key-1'), true);
+      t.equal(await tx.idempotency.find(userId, 'key-1', now), undefined, 'the old record has expired');
+      await tx.idempotency.save(renewed);
+    });
+    // The save waits on the row the sweep is deleting.
+    for (;;) {
+      const { rows } = await sql<{ n: string }>`select count(*)::text as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
+      if (rows[0]?.n === '1') break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await sql`commit`.execute(connection);
+    return saving;
+  });
+  await sweeper;
+  t.same(await database.uow.run((tx) => tx.idempotency.find(userId, 'key-1', now)), renewed, 'recorded once the sweep committed');
+});
+
+await t.test('the sweep statement, even on a generic plan, finds rows through the expiry index and deletes them by TID', async (t) => {
+  const database = await serverDatabase(t);
+  const userId = await givenRecords(database, 20_000, 3600 * 1000);
+  await givenRecords(database, 200, 2 * DAY_MS);
+  await sql`analyze idempotency_records`.execute(database.db);
+  // The API sends it as a named prepared statement, which PostgreSQL plans generically after a
+  // few runs: a plan that cannot see the LIMIT or the dates must still be a bounded one.
+  const { sql: text } = expiredRecordsDeletion(database.db, ago(0), ago(DAY_MS), 500).compile();
+  const plan = await database.db.connection().execute(async (connection) => {
+    await sql`set plan_cache_mode = force_generic_plan`.execute(connection);
+    await sql.raw(`prepare sweep_plan as ${text}`).execute(connection);
+    const { rows } = await sql<{ 'QUERY PLAN': string }>`explain (costs off) execute sweep_plan(now(), now() - interval '24 hours', 500)`.execute(connection);
+    await sql`deallocate sweep_plan; reset plan_cache_mode`.execute(connection);
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  });
+  t.match(plan, /Index Scan using idempotency_records_expires_idx/, 'expired rows found through the expiry index');
+  t.match(plan, /Tid Scan on idempotency_records/, 'deleted by TID');
+  t.notMatch(plan, /Seq Scan/, `no sequential scan:\n${plan}`);
+  t.equal(await recordCount(database, userId), 20_000);
 });

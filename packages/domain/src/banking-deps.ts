@@ -17,7 +17,10 @@ export interface BankingPolicy {
   readonly maxOpenAccountsPerUser: number;
   /** Safety-net lifetime of a cached read; invalidation after each commit is what keeps reads fresh. */
   readonly cacheTtlSeconds: number;
-  /** How long a recorded Idempotency-Key outcome is replayed. */
+  /**
+   * How long a recorded Idempotency-Key outcome is replayed and kept: sweepIdempotencyRecords
+   * deletes a record once it has expired and is at least this old (the contract: 24 h at least).
+   */
   readonly idempotencyTtlSeconds: number;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;

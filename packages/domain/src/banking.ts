@@ -10,6 +10,7 @@ import { Logout } from './auth/logout.use-case.js';
 import { RefreshSession } from './auth/refresh-session.use-case.js';
 import { RestoreDenylist } from './auth/restore-denylist.use-case.js';
 import type { BankingDeps } from './banking-deps.js';
+import { SweepIdempotencyRecords } from './idempotency/sweep-idempotency-records.use-case.js';
 import { ListTransactions } from './ledger/list-transactions.use-case.js';
 import { PostTransaction } from './ledger/post-transaction.use-case.js';
 import { GetTransfer } from './transfers/get-transfer.use-case.js';
@@ -39,6 +40,7 @@ export function createBanking(deps: BankingDeps) {
     listTransactions: new ListTransactions(deps),
     transferMoney: new TransferMoney(deps),
     getTransfer: new GetTransfer(deps),
+    sweepIdempotencyRecords: new SweepIdempotencyRecords(deps),
   } as const;
 }
 

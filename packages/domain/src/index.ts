@@ -35,6 +35,11 @@ export type { RefreshToken, Session } from './auth/session.js';
 
 export { IDEMPOTENCY_KEY_PATTERN, type Idempotent } from './idempotency/run-idempotent.js';
 export type { IdempotencyRecord, RecordedOutcome } from './idempotency/idempotency-record.js';
+export {
+  MIN_IDEMPOTENCY_RETENTION_SECONDS,
+  type SweepIdempotencyOptions,
+  type SweepIdempotencyResult,
+} from './idempotency/sweep-idempotency-records.use-case.js';
 
 export {
   DESCRIPTION_MAX_LENGTH,

@@ -93,6 +93,12 @@ export interface IdempotencyRepository {
   find(userId: string, key: string, now: Timestamp): Promise<IdempotencyRecord | undefined>;
   /** Stores the record, replacing an expired one under the same (userId, key). */
   save(record: IdempotencyRecord): Promise<void>;
+  /**
+   * Deletes at most `limit` records that expired at or before `now` (find no longer returns them)
+   * and were created at or before `createdBy`, and returns how many it deleted. A record that
+   * another transaction is writing (a key being reused) is skipped, never waited for.
+   */
+  deleteExpired(now: Timestamp, createdBy: Timestamp, limit: number): Promise<number>;
 }
 
 export interface SessionRepository {

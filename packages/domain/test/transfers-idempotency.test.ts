@@ -282,6 +282,46 @@ t.test('idempotency keys', async (t) => {
     t.same(await deposit(), { value: renewed.value, replayed: true }, 'the key now stands for the new operation');
   });
 
+  t.test('sweepIdempotencyRecords deletes a record once it has expired and is as old as the retention', async (t) => {
+    const b = bank();
+    const alice = await b.customer();
+    const account = await alice.account();
+    const deposit = () => b.banking.postTransaction.execute({ userId: alice.id, accountId: account.id, type: 'DEPOT', amount: 1, idempotencyKey: 'swept' });
+    const first = await deposit();
+    b.clock.advance(24 * HOUR - 1);
+    t.same(await b.banking.sweepIdempotencyRecords.execute(), { deleted: 0, complete: true }, '1 ms short of 24 h: kept');
+    t.equal(b.state().idempotency.size, 1);
+    b.clock.advance(1);
+    t.same(await b.banking.sweepIdempotencyRecords.execute(), { deleted: 1, complete: true }, 'at 24 h: deleted');
+    t.equal(b.state().idempotency.size, 0);
+    const renewed = await deposit();
+    t.equal(renewed.replayed, false, 'the key is a new operation');
+    t.not(renewed.value.id, first.value.id);
+    t.same(await deposit(), { value: renewed.value, replayed: true }, 'and is recorded again');
+  });
+
+  t.test('sweepIdempotencyRecords follows a longer retention, works in batches, and stops when asked', async (t) => {
+    const b = bank({ policy: { idempotencyTtlSeconds: 48 * 3600 } });
+    const alice = await b.customer();
+    const account = await alice.account();
+    for (let i = 0; i < 7; i++) {
+      await b.banking.postTransaction.execute({ userId: alice.id, accountId: account.id, type: 'DEPOT', amount: 1, idempotencyKey: `k${i}` });
+    }
+    b.clock.advance(47 * HOUR);
+    t.same(await b.banking.sweepIdempotencyRecords.execute({ batchSize: 2 }), { deleted: 0, complete: true }, 'kept for the 48 h retention');
+    b.clock.advance(HOUR);
+    t.same(await b.banking.sweepIdempotencyRecords.execute({ batchSize: 2, maxBatches: 2 }), { deleted: 4, complete: false }, 'two batches of 2, more left');
+    t.same(await b.banking.sweepIdempotencyRecords.execute({ batchSize: 2, signal: { aborted: true } }), { deleted: 0, complete: false }, 'aborted: nothing done');
+    t.same(await b.banking.sweepIdempotencyRecords.execute({ batchSize: 2 }), { deleted: 3, complete: true }, 'the rest, the last batch short');
+    t.equal(b.state().idempotency.size, 0);
+  });
+
+  t.test('sweepIdempotencyRecords refuses a retention under 24 h and a batch size under 1', async (t) => {
+    const short = bank({ policy: { idempotencyTtlSeconds: 24 * 3600 - 1 } });
+    await t.rejects(short.banking.sweepIdempotencyRecords.execute(), RangeError);
+    await t.rejects(bank().banking.sweepIdempotencyRecords.execute({ batchSize: 0 }), RangeError);
+  });
+
   t.test('keys are 1 to 255 visible ASCII characters', async (t) => {
     const b = bank();
     const alice = await b.customer();
@@ -306,6 +346,7 @@ t.test('idempotency keys', async (t) => {
             claim: async () => false,
             find: (...args) => tx.idempotency.find(...args),
             save: (record) => tx.idempotency.save(record),
+            deleteExpired: (...args) => tx.idempotency.deleteExpired(...args),
           };
           return work({ ...tx, idempotency });
         }),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { MIN_IDEMPOTENCY_RETENTION_SECONDS } from '@banking/domain';
 import { parse as parseDotenv } from 'dotenv';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -44,6 +45,10 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   /** Bearer token /metrics requires; undefined: /metrics is public. */
   readonly metricsToken: string | undefined;
+  /** How long an Idempotency-Key's outcome is replayed and kept (at least 24 h: the contract). */
+  readonly idempotencyRetentionHours: number;
+  /** Pause between two sweeps of the expired Idempotency-Key records (each instance sweeps). */
+  readonly idempotencySweepIntervalSeconds: number;
 }
 
 /** Every variable with its default ('' = unset), in the order .env.example lists them. */
@@ -76,6 +81,8 @@ export const ENV_DEFAULTS = {
   TRUST_PROXY: 'false',
   CORS_ORIGINS: '',
   METRICS_TOKEN: '',
+  IDEMPOTENCY_RETENTION_HOURS: '24',
+  IDEMPOTENCY_SWEEP_INTERVAL_SECONDS: '600',
 } as const;
 
 export type EnvName = keyof typeof ENV_DEFAULTS;
@@ -258,6 +265,8 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
     problems.push('METRICS_TOKEN: must be 16 to 512 visible ASCII characters without spaces (e.g. `openssl rand -hex 32`)');
   }
+  const idempotencyRetentionHours = integer('IDEMPOTENCY_RETENTION_HOURS', MIN_IDEMPOTENCY_RETENTION_SECONDS / 3600, 24 * 366);
+  const idempotencySweepIntervalSeconds = integer('IDEMPOTENCY_SWEEP_INTERVAL_SECONDS', 1, 86_400);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -288,6 +297,8 @@ export function parseConfig(vars: Readonly<Record<string, string | undefined>>):
       trustProxy,
       corsOrigins,
       metricsToken,
+      idempotencyRetentionHours,
+      idempotencySweepIntervalSeconds,
     },
     warnings,
   };

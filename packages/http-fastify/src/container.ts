@@ -35,6 +35,7 @@ import { buildApp, type AppDeps } from './app.js';
 import type { AppConfig } from './config.js';
 import type { MetricsSource } from './plugins/metrics.plugin.js';
 import type { ReadinessCheck } from './routes/operations.routes.js';
+import { IdempotencySweeper } from './runtime/idempotency-sweeper.js';
 
 /** Registration tokens: Symbols, registered by factory only (no decorators, no emitted metadata). */
 export const TOKENS = {
@@ -53,6 +54,7 @@ export const TOKENS = {
   RateLimitStore: Symbol('RateLimitStore'),
   Policy: Symbol('BankingPolicy'),
   Banking: Symbol('Banking'),
+  IdempotencySweeper: Symbol('IdempotencySweeper'),
   Readiness: Symbol('ReadinessChecks'),
   MetricsSources: Symbol('MetricsSources'),
   AppDeps: Symbol('AppDeps'),
@@ -143,6 +145,7 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
       ...DEFAULT_POLICY,
       maxAmount: config.maxAmount,
       cacheTtlSeconds: config.cacheTtlSeconds,
+      idempotencyTtlSeconds: config.idempotencyRetentionHours * 60 * 60,
       accessTokenTtlSeconds: config.accessTokenExpireMinutes * 60,
       refreshTokenTtlSeconds: config.refreshTokenExpireDays * 24 * 60 * 60,
     })),
@@ -165,6 +168,18 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
     ),
   );
 
+  c.register<IdempotencySweeper>(
+    TOKENS.IdempotencySweeper,
+    single((c) => {
+      const banking = c.resolve<Banking>(TOKENS.Banking);
+      return new IdempotencySweeper({
+        sweep: (options) => banking.sweepIdempotencyRecords.execute(options),
+        intervalMs: config.idempotencySweepIntervalSeconds * 1000,
+        log: { info: (obj, msg) => log.info(obj, msg), warn: (obj, msg) => log.warn(obj, msg) },
+      });
+    }),
+  );
+
   c.register<readonly ReadinessCheck[]>(
     TOKENS.Readiness,
     single(() => [
@@ -178,7 +193,11 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
     TOKENS.MetricsSources,
     single((c) => {
       const { database, redis, local } = resources;
-      const sources: MetricsSource[] = [{ name: database.kind === 'postgres' ? 'db_pool' : 'db_embedded', stats: () => ({ ...database.stats() }) }];
+      const sweeper = c.resolve<IdempotencySweeper>(TOKENS.IdempotencySweeper);
+      const sources: MetricsSource[] = [
+        { name: database.kind === 'postgres' ? 'db_pool' : 'db_embedded', stats: () => ({ ...database.stats() }) },
+        { name: 'idempotency_sweep', stats: () => sweeper.stats() },
+      ];
       if (redis) {
         sources.push({
           name: 'redis',
@@ -220,7 +239,10 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
 export interface Composed {
   readonly app: FastifyInstance;
   readonly container: DependencyContainer;
-  /** Closes the app (stops accepting, drains in-flight requests), then the database and Redis. */
+  /**
+   * Stops the idempotency sweeper (after its current batch), closes the app (stops accepting,
+   * drains in-flight requests), then the database and Redis.
+   */
   close(): Promise<void>;
 }
 
@@ -238,12 +260,15 @@ export async function compose(config: AppConfig, log: Logger, override?: (c: Dep
     const restored = await banking.restoreDenylist.execute();
     if (restored > 0) log.info({ sessions: restored }, 'denylist restored from the database');
     const app = await buildApp(container.resolve<AppDeps>(TOKENS.AppDeps));
+    const sweeper = container.resolve<IdempotencySweeper>(TOKENS.IdempotencySweeper);
+    sweeper.start();
     let closing: Promise<void> | undefined;
     return {
       app,
       container,
       close: () => {
         closing ??= (async () => {
+          await sweeper.stop();
           await app.close();
           log.info('HTTP server closed: in-flight requests drained');
           await closeResources(resources);

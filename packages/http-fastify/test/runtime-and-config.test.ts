@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SweepIdempotencyOptions, SweepIdempotencyResult } from '@banking/domain';
 import t from 'tap';
 import { ConfigError, ENV_DEFAULTS, loadConfig, parseConfig } from '../src/index.js';
+import { IdempotencySweeper } from '../src/runtime/idempotency-sweeper.js';
 
 t.test('config', async (t) => {
   await t.test('defaults are the contract defaults', async (t) => {
@@ -21,6 +23,8 @@ t.test('config', async (t) => {
     t.equal(config.apiWorkers, 1);
     t.equal(config.dbPipeline, true, 'BEGIN and COMMIT pipelined by default');
     t.equal(config.sessionRecheckMs, 1000, 'a session read as live is trusted for 1 s');
+    t.equal(config.idempotencyRetentionHours, 24, 'Idempotency-Key records kept 24 h');
+    t.equal(config.idempotencySweepIntervalSeconds, 600, 'swept every 10 minutes');
     t.equal(config.debug, false);
     t.same(config.corsOrigins, [], 'no CORS origin: browsers on other origins cannot call the API');
     t.equal(config.metricsToken, undefined, '/metrics public');
@@ -55,6 +59,8 @@ t.test('config', async (t) => {
       TRUST_PROXY: '1',
       CORS_ORIGINS: ' https://app.example.com ,http://localhost:5173,https://[::1]:8443',
       METRICS_TOKEN: 'm'.repeat(32),
+      IDEMPOTENCY_RETENTION_HOURS: '72',
+      IDEMPOTENCY_SWEEP_INTERVAL_SECONDS: '30',
     });
     t.same(warnings, []);
     t.match(config, {
@@ -81,6 +87,8 @@ t.test('config', async (t) => {
       trustProxy: true,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173', 'https://[::1]:8443'],
       metricsToken: 'm'.repeat(32),
+      idempotencyRetentionHours: 72,
+      idempotencySweepIntervalSeconds: 30,
     });
   });
 
@@ -142,6 +150,20 @@ t.test('config', async (t) => {
     t.notMatch((error as ConfigError).message, /mysql:\/\/x/, 'URLs (which may hold passwords) are not echoed');
   });
 
+  await t.test('an Idempotency-Key retention under 24 h is refused, in one line naming the variable', async (t) => {
+    for (const value of ['23', '0', '-24', '1.5', 'a day']) {
+      t.throws(() => parseConfig({ IDEMPOTENCY_RETENTION_HOURS: value }), {
+        name: 'ConfigError',
+        problems: [`IDEMPOTENCY_RETENTION_HOURS=${JSON.stringify(value)}: must be an integer from 24 to 8784`],
+      }, value);
+    }
+    t.equal(parseConfig({ IDEMPOTENCY_RETENTION_HOURS: '24' }).config.idempotencyRetentionHours, 24);
+    t.throws(() => parseConfig({ IDEMPOTENCY_SWEEP_INTERVAL_SECONDS: '0' }), {
+      name: 'ConfigError',
+      problems: ['IDEMPOTENCY_SWEEP_INTERVAL_SECONDS="0": must be an integer from 1 to 86400'],
+    });
+  });
+
   await t.test('production refuses a missing, example or short SECRET_KEY', async (t) => {
     for (const SECRET_KEY of [undefined, 'your-secret-key-change-in-production', 'change-me-to-a-long-random-secret', 'short']) {
       t.throws(() => parseConfig({ NODE_ENV: 'production', ...(SECRET_KEY !== undefined && { SECRET_KEY }) }), {
@@ -182,5 +204,89 @@ t.test('config', async (t) => {
       t.ok(listed.has(name), `${name} listed`);
       if (value !== '') t.equal(listed.get(name), value, `${name} default`);
     }
+  });
+});
+
+t.test('IdempotencySweeper', async (t) => {
+  // The sweeper's timer does not hold the process open (by design): this test's waits need to.
+  const keepAlive = setInterval(() => {}, 1000);
+  t.teardown(() => clearInterval(keepAlive));
+  type Call = { readonly options: SweepIdempotencyOptions; finish(result: SweepIdempotencyResult | Error): void };
+  /** A sweep whose every call waits until the test finishes it; `calls` shows them as they start. */
+  const scripted = () => {
+    const calls: Call[] = [];
+    let running = 0;
+    let overlapped = false;
+    const arrivals: (() => void)[] = [];
+    const sweep = (options: SweepIdempotencyOptions) =>
+      new Promise<SweepIdempotencyResult>((resolve, reject) => {
+        if (++running > 1) overlapped = true;
+        calls.push({
+          options,
+          finish: (result) => {
+            running--;
+            if (result instanceof Error) reject(result);
+            else resolve(result);
+          },
+        });
+        arrivals.splice(0).forEach((arrived) => arrived());
+      });
+    /** Resolves once call number `n` (1-based) has started. */
+    const call = async (n: number): Promise<Call> => {
+      while (calls.length < n) await new Promise<void>((resolve) => arrivals.push(resolve));
+      return calls[n - 1]!;
+    };
+    return { sweep, call, calls, overlapped: () => overlapped };
+  };
+  const recordingLog = () => {
+    const lines: { level: string; obj: object; msg: string }[] = [];
+    return {
+      lines,
+      info: (obj: object, msg: string) => void lines.push({ level: 'info', obj, msg }),
+      warn: (obj: object, msg: string) => void lines.push({ level: 'warn', obj, msg }),
+    };
+  };
+
+  await t.test('sweeps again after each interval, never two at once; one log line when it deleted something', async (t) => {
+    const fake = scripted();
+    const log = recordingLog();
+    const sweeper = new IdempotencySweeper({ sweep: fake.sweep, intervalMs: 5, log });
+    sweeper.start();
+    sweeper.start(); // a second start is a no-op
+    (await fake.call(1)).finish({ deleted: 0, complete: true });
+    (await fake.call(2)).finish({ deleted: 1200, complete: true });
+    (await fake.call(3)).finish(new Error('database unavailable'));
+    const fourth = await fake.call(4);
+    t.equal(fake.overlapped(), false, 'the next sweep starts only once the previous one has ended');
+    t.same(log.lines.map((l) => [l.level, l.msg]), [
+      ['info', 'idempotency sweep: 1200 expired records deleted'],
+      ['warn', 'idempotency sweep failed; trying again at the next interval'],
+    ], 'nothing logged for a sweep that deleted nothing; a failure is a warning, and sweeping goes on');
+    t.match(log.lines[0]?.obj, { deleted: 1200, complete: true });
+    t.same(sweeper.stats(), { runs: 2, deletedRecords: 1200, failures: 1 });
+
+    // stop() during a sweep: it is asked to stop, awaited, and nothing runs afterwards.
+    let stopped = false;
+    const stopping = sweeper.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    t.equal(fourth.options.signal?.aborted, true, 'the sweep in progress is asked to stop');
+    t.equal(stopped, false, 'stop waits for it');
+    fourth.finish({ deleted: 3, complete: false });
+    await stopping;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    t.equal(fake.calls.length, 4, 'no sweep after stop');
+    t.same(sweeper.stats(), { runs: 3, deletedRecords: 1203, failures: 1 });
+    sweeper.start();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    t.equal(fake.calls.length, 4, 'a stopped sweeper does not start again');
+  });
+
+  await t.test('stop before the first interval: no sweep at all', async (t) => {
+    const fake = scripted();
+    const sweeper = new IdempotencySweeper({ sweep: fake.sweep, intervalMs: 20, log: recordingLog() });
+    sweeper.start();
+    await sweeper.stop();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    t.equal(fake.calls.length, 0);
   });
 });

@@ -1,6 +1,6 @@
 import type { IdempotencyRecord, IdempotencyRepository, RecordedOutcome, Timestamp } from '@banking/domain';
 import { sql, type Kysely } from 'kysely';
-import { fromJson, isUuid, toTimestamp } from '../columns.js';
+import { fromJson, isUuid, toSafeInteger, toTimestamp } from '../columns.js';
 import type { DatabaseSchema } from '../schema.js';
 import type { WriteBuffer } from '../write-buffer.js';
 
@@ -44,4 +44,35 @@ export class PostgresIdempotencyRepository implements IdempotencyRepository {
   async save(record: IdempotencyRecord): Promise<void> {
     this.writes.saveRecord(record);
   }
+
+  async deleteExpired(now: Timestamp, createdBy: Timestamp, limit: number): Promise<number> {
+    const result = await expiredRecordsDeletion(this.db, now, createdBy, limit).executeTakeFirst();
+    return toSafeInteger(result.numDeletedRows, 'deleted idempotency_records');
+  }
+}
+
+/**
+ * One bounded DELETE of rows that the same statement locked with SKIP LOCKED: a row that a
+ * movement is rewriting (a key reused after it expired) is skipped, never waited for, and two
+ * sweeps running at once each take rows the other has not locked, so a row is deleted once and
+ * neither waits.
+ *
+ * The shape is chosen for the plan PostgreSQL keeps for a prepared statement, where the LIMIT is
+ * a parameter: the rows are picked oldest expiry first through idempotency_records_expires_idx,
+ * then deleted by `ctid = any(array(…))`, a TID scan. Matching them back by primary key with
+ * `in (…)` planned, once generic, a hash join over a sequential scan of the whole table. A row
+ * rewritten since the statement began is either left out by the lock's recheck (it is no longer
+ * expired) or not seen by the TID scan: it stays.
+ */
+export function expiredRecordsDeletion(db: Kysely<DatabaseSchema>, now: Timestamp, createdBy: Timestamp, limit: number) {
+  const expired = db
+    .selectFrom('idempotency_records')
+    .select(sql<string>`ctid`.as('ctid'))
+    .where('expires_at', '<=', now)
+    .where('created_at', '<=', createdBy)
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+  return db.deleteFrom('idempotency_records').where(sql<boolean>`ctid = any(array(${expired}))`);
 }

@@ -1,7 +1,7 @@
-import type { IdempotencyRecord } from '@banking/domain';
+import type { IdempotencyRecord, Timestamp, UnitOfWork } from '@banking/domain';
 import type { Test } from 'tap';
 import { anIdempotencyRecord } from '../../builders.js';
-import { delay, settle, using } from '../support.js';
+import { delay, instants, settle, using } from '../support.js';
 import { givenUser, type OpenStore } from './store-harness.js';
 
 const NESTED_VALUE = {
@@ -19,6 +19,25 @@ const NESTED_VALUE = {
   },
   quote: 'He said "non" \\ then left',
 };
+
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
+
+/** Whether a row is stored under the record's (user, key), expired or not. */
+async function stored(uow: UnitOfWork, record: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {
+  return uow.run((tx) => tx.idempotency.find(record.userId, record.key, record.createdAt));
+}
+
+const deleteExpired = (uow: UnitOfWork, now: Timestamp, createdBy: Timestamp, limit = 100) =>
+  uow.run((tx) => tx.idempotency.deleteExpired(now, createdBy, limit));
+
+/**
+ * Deletes whatever earlier subtests left that is already sweepable at `now`, so that the counts
+ * that follow are this subtest's alone (the store may be shared; subtests run one at a time).
+ */
+async function sweptClean(uow: UnitOfWork, now: Timestamp, createdBy: Timestamp): Promise<void> {
+  while ((await deleteExpired(uow, now, createdBy, 1000)) > 0);
+}
 
 export async function idempotencyCases(t: Test, open: OpenStore): Promise<void> {
   await t.test('idempotency: claim, save and find; outcomes round-trip deeply', (t) =>
@@ -143,6 +162,110 @@ export async function idempotencyCases(t: Test, open: OpenStore): Promise<void> 
         answers.every((a) => a === 'saved' || a === 'in progress' || a === 'replayed'),
         `the other is told "in progress" or replays the record (got ${answers.join(', ')})`,
       );
+    }),
+  );
+
+  await t.test('idempotency: deleteExpired removes the records that expired and are old enough, and only those', (t) =>
+    using(open, async ({ uow }) => {
+      const user = await givenUser(uow);
+      const at = instants(Date.UTC(2003, 5, 10, 12));
+      const now = at(0);
+      const createdBy = at(-DAY);
+      await sweptClean(uow, now, createdBy);
+      const record = (createdAt: Timestamp, expiresAt: Timestamp) => anIdempotencyRecord({ userId: user.id, createdAt, expiresAt });
+      const old = record(at(-2 * DAY), at(-DAY));
+      const onTheLimits = record(createdBy, now);
+      const young = record(at(-HOUR), at(DAY - HOUR));
+      const oldButUnexpired = record(at(-DAY - 1), at(1)); // recorded under a longer retention
+      const expiredButYoung = record(at(-DAY + 1), at(-HOUR)); // recorded under a shorter one
+      const all = [old, onTheLimits, young, oldButUnexpired, expiredButYoung];
+      await uow.run(async (tx) => {
+        for (const r of all) await tx.idempotency.save(r);
+      });
+      t.equal(await deleteExpired(uow, now, createdBy), 2, 'two deleted');
+      t.equal(await stored(uow, old), undefined, 'expired a day ago and two days old: deleted');
+      t.equal(await stored(uow, onTheLimits), undefined, 'expiring at now, created at the cut-off: deleted');
+      t.same(await stored(uow, young), young, 'an hour old: kept');
+      t.same(await stored(uow, oldButUnexpired), oldButUnexpired, 'old enough but still replayable: kept');
+      t.same(await stored(uow, expiredButYoung), expiredButYoung, 'expired but younger than the retention: kept');
+      t.equal(await deleteExpired(uow, now, createdBy), 0, 'nothing more to delete');
+    }),
+  );
+
+  await t.test('idempotency: deleteExpired deletes at most `limit` records per call', (t) =>
+    using(open, async ({ uow }) => {
+      const user = await givenUser(uow);
+      const at = instants(Date.UTC(2002, 5, 10, 12));
+      const now = at(0);
+      const createdBy = at(-DAY);
+      await sweptClean(uow, now, createdBy);
+      const records = Array.from({ length: 5 }, (_, i) => anIdempotencyRecord({ userId: user.id, createdAt: at(-3 * DAY + i), expiresAt: at(-2 * DAY + i) }));
+      await uow.run(async (tx) => {
+        for (const r of records) await tx.idempotency.save(r);
+      });
+      const counts = [];
+      for (let i = 0; i < 4; i++) counts.push(await deleteExpired(uow, now, createdBy, 2));
+      t.same(counts, [2, 2, 1, 0]);
+      for (const r of records) t.equal(await stored(uow, r), undefined, `${r.key} deleted`);
+    }),
+  );
+
+  await t.test('idempotency: a key whose record was deleted is new again', (t) =>
+    using(open, async ({ uow }) => {
+      const user = await givenUser(uow);
+      const at = instants(Date.UTC(2001, 5, 10, 12));
+      const first = anIdempotencyRecord({ userId: user.id, createdAt: at(-2 * DAY), expiresAt: at(-DAY) });
+      await uow.run((tx) => tx.idempotency.save(first));
+      await deleteExpired(uow, at(0), at(-DAY));
+      t.equal(await stored(uow, first), undefined, 'deleted');
+      const second = anIdempotencyRecord({ userId: user.id, key: first.key, fingerprint: 'another operation', createdAt: at(0), expiresAt: at(DAY) });
+      await uow.run(async (tx) => {
+        t.equal(await tx.idempotency.claim(user.id, first.key), true);
+        t.equal(await tx.idempotency.find(user.id, first.key, second.createdAt), undefined, 'nothing recorded under the key');
+        await tx.idempotency.save(second);
+      });
+      t.same(await uow.run((tx) => tx.idempotency.find(user.id, first.key, second.createdAt)), second, 'the key holds the new record');
+    }),
+  );
+
+  await t.test('idempotency: deleteExpired leaves alone a record that a unit of work in progress is replacing', (t) =>
+    using(open, async ({ uow }) => {
+      const user = await givenUser(uow);
+      const at = instants(Date.UTC(2000, 5, 10, 12));
+      const now = at(0);
+      const createdBy = at(-DAY);
+      await sweptClean(uow, now, createdBy);
+      const reused = anIdempotencyRecord({ userId: user.id, createdAt: at(-2 * DAY), expiresAt: at(-DAY) });
+      const other = anIdempotencyRecord({ userId: user.id, createdAt: at(-2 * DAY), expiresAt: at(-DAY) });
+      await uow.run(async (tx) => {
+        await tx.idempotency.save(reused);
+        await tx.idempotency.save(other);
+      });
+      const renewed = anIdempotencyRecord({ userId: user.id, key: reused.key, fingerprint: 'the retry', createdAt: now, expiresAt: at(DAY) });
+      let holding = () => {};
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const replacing = uow.run(async (tx) => {
+        t.equal(await tx.idempotency.claim(user.id, reused.key), true);
+        t.equal(await tx.idempotency.find(user.id, reused.key, now), undefined, 'the old record has expired');
+        await tx.idempotency.save(renewed);
+        // A statement after the save: a store that holds writes back has sent it by now.
+        t.same(await tx.idempotency.find(user.id, reused.key, now), renewed);
+        holding();
+        await released;
+      });
+      await held;
+      const sweeping = settle(deleteExpired(uow, now, createdBy));
+      // A store that runs units of work one at a time sweeps after the replacement commits; one
+      // that runs them side by side sweeps now, while the replacement holds its row.
+      await Promise.race([sweeping, delay(200)]);
+      release();
+      await replacing;
+      const swept = await sweeping;
+      t.same(swept, { ok: true, value: 1 }, 'the sweep deleted the other expired record only, without an error');
+      t.same(await uow.run((tx) => tx.idempotency.find(user.id, reused.key, now)), renewed, 'the new record under the reused key is there');
+      t.equal(await stored(uow, other), undefined);
     }),
   );
 }
