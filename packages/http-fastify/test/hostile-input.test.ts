@@ -1,7 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { MemoryUnitOfWork } from '@banking/testing';
 import t from 'tap';
-import { API, deposit, json, openAccount, signUp, testApp } from './app-harness.js';
+import pino from 'pino';
+import { compose } from '../src/container.js';
+import { API, deposit, json, openAccount, signUp, testApp, testConfig } from './app-harness.js';
+import { freshDatabase, requireServices } from './support/services.js';
 
 /**
  * Every body and query field fed wrong types, forbidden extra fields, zero, negatives, 1e400,
@@ -23,6 +26,23 @@ interface Case {
 }
 
 const HUGE = 'x'.repeat(5000);
+
+/** Query dates outside years 0001-9999 once their offset is applied: PostgreSQL cannot hold them. */
+const OUT_OF_RANGE_DATES: readonly (readonly ['from_date' | 'to_date', string])[] = [
+  ['from_date', '0000-01-01'],
+  ['to_date', '0000-06-01'],
+  ['from_date', '0001-01-01T00:00+01:00'],
+  ['to_date', '9999-12-31T23:59:59-14:00'],
+  ['from_date', '0000-12-31T23:59:59.999Z'],
+  ['to_date', '10000-01-01'],
+];
+/** The first and last instants the contract accepts. */
+const BOUNDARY_DATES: readonly string[] = [
+  'from_date=0001-01-01T00:00Z',
+  'to_date=9999-12-31T23:59:59.999Z',
+  'from_date=0001-01-01&to_date=9999-12-31',
+  `from_date=${encodeURIComponent('0001-01-01T01:00+01:00')}&to_date=${encodeURIComponent('9999-12-31T09:59:59.999-14:00')}`,
+];
 
 t.test('hostile input is refused with the right 4xx and changes nothing', async (t) => {
   const { app, bank } = await testApp();
@@ -179,6 +199,7 @@ t.test('hostile input is refused with the right 4xx and changes nothing', async 
     get(`to_date ${bad.slice(0, 20)}`, `${tx}?to_date=${encodeURIComponent(bad)}`, 'to_date');
   }
   get('from_date after to_date', `${tx}?from_date=2026-02-01&to_date=2026-01-01`, 'from_date');
+  for (const [field, value] of OUT_OF_RANGE_DATES) get(`${field} ${value} (outside years 0001-9999)`, `${tx}?${field}=${encodeURIComponent(value)}`, field);
 
   // ── ids that are not ids ────────────────────────────────────────────────────────────────────
   for (const id of ['abc', '123', `${account.id}x`, account.id.replace(/-/g, ''), "1' OR '1'='1", '%00', 'null']) {
@@ -221,4 +242,25 @@ t.test('hostile input is refused with the right 4xx and changes nothing', async 
   t.ok(isDeepStrictEqual(state, before) || isDeepStrictEqual((bank.deps.uow as MemoryUnitOfWork).state, before), 'the bank state is exactly as before');
   const after = await app.inject({ method: 'GET', url: `${API}/accounts/${account.id}/balance`, headers: alice.headers });
   t.equal(json(after).balance, 100);
+});
+
+t.test('query dates outside years 0001-9999 are a 422 on the real PostgreSQL adapter too, never a 5xx', async (t) => {
+  if (!(await requireServices(t, { machineRedis: false }))) return;
+  const db = await freshDatabase(t);
+  const { app, close } = await compose(testConfig({ DATABASE_URL: db.url }), pino({ level: 'silent' }));
+  t.teardown(close);
+  const alice = await signUp(app);
+  const account = await openAccount(app, alice);
+  await deposit(app, alice, account.id, 100);
+  const tx = `${API}/accounts/${account.id}/transactions`;
+  for (const [field, value] of OUT_OF_RANGE_DATES) {
+    const response = await app.inject({ method: 'GET', url: `${tx}?${field}=${encodeURIComponent(value)}`, headers: alice.headers });
+    t.equal(response.statusCode, 422, `${field}=${value}: 422`);
+    t.match(json(response), { code: 'validation_failed', errors: [{ field }] }, `${field}=${value}: validation_failed on ${field}`);
+  }
+  for (const query of BOUNDARY_DATES) {
+    const response = await app.inject({ method: 'GET', url: `${tx}?${query}`, headers: alice.headers });
+    t.equal(response.statusCode, 200, `${decodeURIComponent(query)}: 200`);
+    t.equal(json(response).total, 1, `${decodeURIComponent(query)}: the deposit is within`);
+  }
 });
