@@ -1,8 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { MemoryUnitOfWork } from '@banking/testing';
 import t from 'tap';
+import type { FastifySchemaValidationError } from 'fastify';
 import pino from 'pino';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { compose } from '../src/container.js';
+import { toFieldErrors } from '../src/http/schema-errors.js';
 import { API, deposit, json, openAccount, signUp, testApp, testConfig } from './app-harness.js';
 import { freshDatabase, requireServices } from './support/services.js';
 
@@ -263,4 +267,52 @@ t.test('query dates outside years 0001-9999 are a 422 on the real PostgreSQL ada
     t.equal(response.statusCode, 200, `${decodeURIComponent(query)}: 200`);
     t.equal(json(response).total, 1, `${decodeURIComponent(query)}: the deposit is within`);
   }
+});
+
+t.test('a refusal inside a union (nullable, number-or-string) states the rule that was broken, not a branch it never tried', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const alice = await signUp(app);
+  const bob = await signUp(app);
+  const account = await openAccount(app, alice);
+  const target = await openAccount(app, bob);
+  await deposit(app, alice, account.id, 100);
+  const tx = `${API}/accounts/${account.id}/transactions`;
+  const transfer = { from_account_id: account.id, to_account_number: target.account_number, amount: 10 };
+  const cases: [string, string, object, string, string][] = [
+    ['deposit description over 255', tx, { amount: 10, type: 'DEPOT', description: 'd'.repeat(256) }, 'description', 'must be at most 255 characters long'],
+    ['transfer description over 255', `${API}/transfers`, { ...transfer, description: 'd'.repeat(256) }, 'description', 'must be at most 255 characters long'],
+    ['description of the wrong type', tx, { amount: 10, type: 'DEPOT', description: 5 }, 'description', 'must be a string or a null'],
+    ['amount text over 40 characters', tx, { amount: '1'.repeat(41), type: 'DEPOT' }, 'amount', 'must be at most 40 characters long'],
+    ['amount of the wrong type', tx, { amount: true, type: 'DEPOT' }, 'amount', 'must be a number or a decimal string'],
+  ];
+  for (const [name, url, payload, field, message] of cases) {
+    const response = await app.inject({ method: 'POST', url, headers: alice.headers, payload });
+    t.equal(response.statusCode, 422, `${name}: 422`);
+    t.same(json(response).errors, [{ field, message }], `${name}: ${field} ${message}`);
+    t.equal(json(response).detail, `The request is invalid: ${field} ${message}.`, `${name}: the detail says it too`);
+  }
+});
+
+t.test('union errors name the broken rule of the branch whose type matched, for any nullable or optional union', async (t) => {
+  const schema = Type.Object({
+    count: Type.Optional(Type.Union([Type.Integer({ minimum: 5 }), Type.Null()])),
+    id: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
+    code: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z]+$' }), Type.Null()])),
+    name: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 2 })])),
+    card: Type.Optional(Type.Union([Type.Object({ holder: Type.String({ maxLength: 3 }) }, { additionalProperties: false }), Type.Null()])),
+  });
+  const errorsOf = (value: unknown) => toFieldErrors([...Compile(schema).Errors(value)] as unknown as FastifySchemaValidationError[], 'body');
+  t.same(errorsOf({ count: 2 }), [{ field: 'count', message: 'must be at least 5' }]);
+  t.same(errorsOf({ count: 7.5 }), [{ field: 'count', message: 'must be an integer or a null' }], 'a number that is not an integer fails the type');
+  t.same(errorsOf({ id: 'x' }), [{ field: 'id', message: 'must be a UUID' }]);
+  t.same(errorsOf({ code: 'abc' }), [{ field: 'code', message: 'has an invalid format' }]);
+  t.same(errorsOf({ name: 'x' }), [{ field: 'name', message: 'must be at least 2 characters long' }], 'whatever the branch order');
+  t.same(errorsOf({ card: { holder: 'abcd' } }), [{ field: 'card', message: 'holder must be at most 3 characters long' }], 'inside an object branch');
+  t.same(errorsOf({ card: {} }), [{ field: 'card', message: 'holder is required' }]);
+  t.same(errorsOf({ card: { holder: 'a', pin: 1 } }), [{ field: 'card', message: 'pin is not allowed' }]);
+  t.same(errorsOf({ count: 'x', id: 4 }), [
+    { field: 'count', message: 'must be an integer or a null' },
+    { field: 'id', message: 'must be a string or a null' },
+  ]);
 });
