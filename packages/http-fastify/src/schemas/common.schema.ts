@@ -74,6 +74,15 @@ export function problems(...statuses: number[]): Record<number, unknown> {
   return out;
 }
 
+/**
+ * An optional query filter: the schema without its examples. Swagger UI's "Try it out" pre-fills a
+ * parameter from its example, and a filter sent that way silently narrows the answer.
+ */
+export function QueryFilter<T extends TSchema>(schema: T) {
+  const { examples: _examples, example: _example, ...rest } = schema as T & { examples?: unknown; example?: unknown };
+  return Type.Optional(rest as unknown as T);
+}
+
 export const PageQueryProperties = {
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, default: 1, description: 'Page number, from 1' })),
   page_size: Type.Optional(
