@@ -35,16 +35,17 @@ export function jsonBodyParser(fastifyParser: FastifyBodyParser<string>): Fastif
       return;
     }
     const exact = exactText(body);
+    // Fastify's parser answers through `done`, synchronously.
     if (exact === undefined) {
-      fastifyParser(request, body, done);
+      void fastifyParser(request, body, done);
       return;
     }
-    fastifyParser(request, exact.marked, (error, value) => {
+    void fastifyParser(request, exact.marked, (error, value) => {
       if (error) {
         done(error, undefined);
         return;
       }
-      fastifyParser(request, exact.standIn, (standInError, checked) => {
+      void fastifyParser(request, exact.standIn, (standInError, checked) => {
         try {
           if (standInError) throw standInError;
           done(null, restoreNumbers(value, checked, exact));

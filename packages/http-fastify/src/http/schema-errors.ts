@@ -24,7 +24,7 @@ export function toFieldErrors(errors: readonly FastifySchemaValidationError[], p
   };
   for (const error of errors) {
     const path = error.instancePath;
-    const params = error.params as Record<string, unknown>;
+    const params = error.params;
     // A union's branches fail one by one; its own anyOf error speaks for them (see unionMessage).
     if (error.schemaPath.includes('/anyOf/')) continue;
     switch (error.keyword) {
@@ -46,7 +46,7 @@ export function toFieldErrors(errors: readonly FastifySchemaValidationError[], p
 
 /** The message for one error about one value (not the keywords that name other fields). */
 function describe(error: FastifySchemaValidationError): string {
-  const params = error.params as Record<string, unknown>;
+  const params = error.params;
   switch (error.keyword) {
     case 'boolean':
       return error.schemaPath.endsWith('/additionalProperties') ? 'is not allowed' : (error.message ?? 'is invalid');
@@ -86,10 +86,11 @@ function unionMessage(errors: readonly FastifySchemaValidationError[], union: Fa
     branches.set(branch, [...(branches.get(branch) ?? []), e]);
   }
   const types: string[] = [];
-  for (const failures of branches.values()) {
-    const wrongType = failures.find((e) => e.keyword === 'type' && e.instancePath === union.instancePath);
-    if (wrongType === undefined) return relativeMessage(failures[0]!, union.instancePath);
-    types.push(String((wrongType.params as { type?: unknown }).type));
+  for (const [first, ...rest] of branches.values()) {
+    if (first === undefined) continue;
+    const wrongType = [first, ...rest].find((e) => e.keyword === 'type' && e.instancePath === union.instancePath);
+    if (wrongType === undefined) return relativeMessage(first, union.instancePath);
+    types.push(String(wrongType.params.type));
   }
   if (types.includes('number') && types.includes('string')) return 'must be a number or a decimal string';
   if (types.length > 0) return `must be ${types.map(article).join(' or ')}`;
@@ -98,7 +99,7 @@ function unionMessage(errors: readonly FastifySchemaValidationError[], union: Fa
 
 /** An error inside the union's value (an object branch's property) names the property it is about. */
 function relativeMessage(error: FastifySchemaValidationError, unionPath: string): string {
-  const params = error.params as Record<string, unknown>;
+  const params = error.params;
   const names =
     error.keyword === 'required' ? params.requiredProperties : error.keyword === 'additionalProperties' ? params.additionalProperties : undefined;
   const inner = fieldName(error.instancePath.slice(unionPath.length), undefined);

@@ -79,8 +79,10 @@ export function problems(...statuses: number[]): Record<number, unknown> {
  * parameter from its example, and a filter sent that way silently narrows the answer.
  */
 export function QueryFilter<T extends TSchema>(schema: T) {
-  const { examples: _examples, example: _example, ...rest } = schema as T & { examples?: unknown; example?: unknown };
-  return Type.Optional(rest as unknown as T);
+  const copy: T & { examples?: unknown; example?: unknown } = { ...schema };
+  delete copy.examples;
+  delete copy.example;
+  return Type.Optional(copy);
 }
 
 export const PageQueryProperties = {
