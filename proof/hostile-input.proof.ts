@@ -204,21 +204,22 @@ t.test('hostile input from the schemas: never a 5xx, the right 4xx, nothing chan
 
   // Fastify's router refuses a path parameter over 100 characters before any route runs.
   const badId = (id: string): Expect => (encodeURIComponent(id).length > 100 ? union(INVALID, refusal(414, 'uri_too_long')) : INVALID);
-  const transactionExpect = (accountId: string, body: unknown, key: KeyCase): Expect => {
+  // `amountText`: the amount's JSON number text when the request was written by hand (judged on it, not on its double).
+  const transactionExpect = (accountId: string, body: unknown, key: KeyCase, amountText?: string): Expect => {
     if (!UUID.test(accountId)) return badId(accountId);
     if (keyExpect(key) || schemaErrors(schemas.transaction, body).length > 0) return INVALID;
     const b = body as Record<string, unknown>;
     const reasons: Expect[] = [];
-    if (amountMinor(b['amount'], config.maxAmount) === undefined || !descriptionOk(b['description'])) reasons.push(INVALID);
+    if (amountMinor(b['amount'], config.maxAmount, amountText) === undefined || !descriptionOk(b['description'])) reasons.push(INVALID);
     if (!mine.has(accountId)) reasons.push(refusal(404, 'not_found'));
     if (reasons.length > 0) return union(...reasons);
     return { statuses: [201, 400], codes: [b['type'] === 'DEPOT' ? 'balance_limit_exceeded' : 'insufficient_funds'] };
   };
-  const transferExpect = (body: unknown, key: KeyCase): Expect => {
+  const transferExpect = (body: unknown, key: KeyCase, amountText?: string): Expect => {
     if (keyExpect(key) || schemaErrors(schemas.transfer, body).length > 0) return INVALID;
     const b = body as Record<string, string>;
     const reasons: Expect[] = [];
-    if (amountMinor(b['amount'], config.maxAmount) === undefined || !descriptionOk(b['description'])) reasons.push(INVALID);
+    if (amountMinor(b['amount'], config.maxAmount, amountText) === undefined || !descriptionOk(b['description'])) reasons.push(INVALID);
     if (!mine.has(b['from_account_id']!) || !numbers.has(b['to_account_number']!)) reasons.push(refusal(404, 'not_found'));
     else if (numberOwner.get(b['to_account_number']!) === b['from_account_id']) reasons.push(refusal(400, 'same_account'));
     if (reasons.length > 0) return union(...reasons);
@@ -507,23 +508,32 @@ t.test('hostile input from the schemas: never a 5xx, the right 4xx, nothing chan
   });
 
   const isoDate = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
+  const anyYear = fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true });
   const dateArb = fc.oneof(
     { weight: 2, arbitrary: isoDate.map((d) => d.toISOString()) },
     { weight: 2, arbitrary: isoDate.map((d) => d.toISOString().slice(0, 10)) },
+    anyYear.map((d) => d.toISOString()),
+    anyYear.map((d) => d.toISOString().slice(0, 10)),
     fc.constantFrom('2026-02-30', '2026-13-01', '2026-04-31T10:00:00Z', 'yesterday', '01/02/2026', "2026-01-01' OR '1'='1", 'x'.repeat(65), ''),
+    fc.constantFrom('0000-01-01', '0000-12-31T23:59:59.999Z', '0001-01-01', '0001-01-01T00:00:00.000Z', '9999-12-31', '9999-12-31T23:59:59.999Z'),
     stringArb,
   );
-  /** Start and end of the period a valid date names; undefined when the text is not a date the contract defines. */
-  const period = (text: string): [number, number] | undefined => {
+  const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+  const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+  /**
+   * Start and end of the period a date of one of the two ISO forms names; 'refused' when it has one
+   * of those forms but is no calendar date or falls outside years 0001-9999; undefined for any other text.
+   */
+  const period = (text: string): [number, number] | 'refused' | undefined => {
+    let range: [number, number] | undefined;
     if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
       const start = Date.parse(`${text}T00:00:00.000Z`);
-      return Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== text ? undefined : [start, start + 86_400_000 - 1];
-    }
-    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text)) {
+      range = Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== text ? undefined : [start, start + 86_400_000 - 1];
+    } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text)) {
       const at = Date.parse(text);
-      return Number.isNaN(at) || new Date(at).toISOString() !== text ? undefined : [at, at];
-    }
-    return undefined;
+      range = Number.isNaN(at) || new Date(at).toISOString() !== text ? undefined : [at, at];
+    } else return undefined;
+    return range === undefined || range[0] < FIRST_INSTANT || range[1] > LAST_INSTANT ? 'refused' : range;
   };
   const txQueryArb = fc.record({
     page: fc.option(queryValue),
@@ -538,7 +548,13 @@ t.test('hostile input from the schemas: never a 5xx, the right 4xx, nothing chan
     const other = intOk(v.page, 1_000_000_000) && intOk(v.page_size, 100) && (v.type === null || ['DEPOT', 'RETRAIT', 'VIREMENT'].includes(v.type));
     // A text that is not one of the two ISO forms above may still be a date some parser takes: either answer is right then.
     const undecided = (v.from_date !== null && from === undefined && /\d/.test(v.from_date) && v.from_date.length <= 64) || (v.to_date !== null && to === undefined && /\d/.test(v.to_date) && v.to_date.length <= 64);
-    const refused = !other || (v.from_date !== null && from === undefined && !undecided) || (v.to_date !== null && to === undefined && !undecided) || (from && to && from[0] > to[1]);
+    const refused =
+      !other ||
+      from === 'refused' ||
+      to === 'refused' ||
+      (v.from_date !== null && from === undefined && !undecided) ||
+      (v.to_date !== null && to === undefined && !undecided) ||
+      (Array.isArray(from) && Array.isArray(to) && from[0] > to[1]);
     const expect: Expect = refused ? INVALID : undecided ? { statuses: [200, 422], codes: ['validation_failed'] } : { statuses: [200] };
     return { family: 'GET /accounts/{id}/transactions query (fast-check)', method: 'GET', url: `${API}/accounts/${a1.id}/transactions${query(v)}`, headers: alice.headers, expect };
   });
@@ -624,6 +640,15 @@ t.test('hostile input from the schemas: never a 5xx, the right 4xx, nothing chan
     for (const contentType of ['text/plain', 'application/xml', 'text/html', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', 'application/javascript', 'image/png']) {
       classic.push({ ...base, raw: JSON.stringify(valid), contentType, expect: refusal(415, 'unsupported_media_type') });
     }
+    // JSON in another charset than UTF-8 is refused; UTF-8 named any usual way is read.
+    for (const contentType of ['application/json; charset=utf-16', 'application/json; charset=UTF-16LE', 'application/json;charset=iso-8859-1', 'application/json; charset="latin1"', 'application/json; charset=utf-8; charset=utf-16']) {
+      classic.push({ ...base, raw: JSON.stringify(valid), contentType, expect: refusal(415, 'unsupported_media_type') });
+    }
+    classic.push({ ...base, raw: Buffer.from(JSON.stringify(valid), 'utf16le'), contentType: 'application/json; charset=utf-16le', expect: refusal(415, 'unsupported_media_type') });
+    for (const contentType of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"', 'application/json;charset=utf8']) {
+      const body = route.valid();
+      classic.push({ ...base, raw: JSON.stringify(body), contentType, expect: () => route.expect(body), ...(route.stored && { stored: route.stored(body) }) });
+    }
     // Sizes over the 16 KiB limit.
     for (const size of [16 * 1024 + 1, 1024 * 1024, 8 * 1024 * 1024]) {
       classic.push({ ...base, raw: JSON.stringify({ ...valid, pad: 'x'.repeat(size) }), expect: refusal(413, 'payload_too_large') });
@@ -641,18 +666,35 @@ t.test('hostile input from the schemas: never a 5xx, the right 4xx, nothing chan
     // Not an object.
     for (const raw of ['null', '[]', '"text"', '42', 'true']) classic.push({ ...base, raw, expect: INVALID });
   }
-  // Numbers JSON.stringify cannot write, as raw text, on both money routes.
-  for (const number of ['1e400', '-1e400', '-0', '0', '1e-400', '0.30000000000000004', '0.1', '9007199254740993', '1000000000.01', '1000000000', '1E2', '5e-324', '1.00', '100.10', '0.001', '123456789012345678901234567890', '-5']) {
+  // Numbers JSON.stringify cannot write, as raw text, on both money routes: judged on the text as
+  // written, not on the double JSON.parse makes of it (0.009999999999999999999 is not 0.01).
+  for (const number of [
+    '1e400', '-1e400', '-0', '-0.0', '0', '1e-400', '-1e-400', '0.30000000000000004', '0.1', '9007199254740993', '1000000000.01', '1000000000', '1E2', '5e-324', '1.00',
+    '100.10', '0.001', '123456789012345678901234567890', '-5', '0.009999999999999999999', '1.0000000000000000001', '0.0100000000000000000001', '1000.0', '1e2', '1E+2',
+    '0.1e1', '25e-1', '1e-2', '100.00000000000000000001', '1e99999999999999999999', '1e-99999999999999999999', '999999999.999999999999999999',
+  ]) {
     const raws: [string, string, Expect][] = [
-      [`${API}/accounts/${a1.id}/transactions`, `{"amount":${number},"type":"DEPOT"}`, transactionExpect(a1.id, { amount: JSON.parse(number), type: 'DEPOT' }, { kind: 'none' })],
+      [`${API}/accounts/${a1.id}/transactions`, `{"amount":${number},"type":"DEPOT"}`, transactionExpect(a1.id, { amount: JSON.parse(number), type: 'DEPOT' }, { kind: 'none' }, number)],
       [
         `${API}/transfers`,
         `{"from_account_id":"${a1.id}","to_account_number":"${b1.account_number}","amount":${number}}`,
-        transferExpect({ from_account_id: a1.id, to_account_number: b1.account_number, amount: JSON.parse(number) }, { kind: 'none' }),
+        transferExpect({ from_account_id: a1.id, to_account_number: b1.account_number, amount: JSON.parse(number) }, { kind: 'none' }, number),
       ],
     ];
     for (const [url, raw, expect] of raws) classic.push({ family: 'classic payloads (raw numbers)', method: 'POST', url, headers: alice.headers, raw, expect });
   }
+  // A number no double holds is still a number: refused where a string belongs.
+  for (const raw of ['{"amount":1,"type":"DEPOT","description":0.1000000000000000000001}', '{"amount":1,"type":1e400}']) {
+    classic.push({ family: 'classic payloads (raw numbers)', method: 'POST', url: `${API}/accounts/${a1.id}/transactions`, headers: alice.headers, raw, expect: INVALID });
+  }
+  classic.push({
+    family: 'classic payloads (raw numbers)',
+    method: 'POST',
+    url: `${API}/transfers`,
+    headers: alice.headers,
+    raw: `{"from_account_id":"${a1.id}","to_account_number":123456789012345678901234,"amount":1}`,
+    expect: INVALID,
+  });
   // Duplicate keys: the last one counts (JSON.parse), and it is judged like any other value.
   classic.push({
     family: 'classic payloads (raw numbers)',
@@ -662,6 +704,19 @@ t.test('hostile input from the schemas: never a 5xx, the right 4xx, nothing chan
     raw: '{"amount":"5.00","amount":-1,"type":"DEPOT"}',
     expect: INVALID,
   });
+  // Forms are read as UTF-8 only too.
+  const tokenForm = new URLSearchParams({ grant_type: 'password', username: alice.email, password: alice.password }).toString();
+  for (const contentType of ['application/x-www-form-urlencoded; charset=utf-16', 'application/x-www-form-urlencoded; charset=iso-8859-1']) {
+    classic.push({ family: 'classic payloads (charsets)', method: 'POST', url: `${API}/auth/token`, raw: tokenForm, contentType, expect: refusal(415, 'unsupported_media_type') });
+  }
+  classic.push({ family: 'classic payloads (charsets)', method: 'POST', url: `${API}/auth/token`, raw: tokenForm, contentType: 'application/x-www-form-urlencoded; charset=UTF-8', expect: { statuses: [200] } });
+  // Query dates outside years 0001-9999 once their offset is applied; the first and last instants within.
+  for (const query of ['from_date=0000-01-01', 'to_date=0000-06-01', 'from_date=0001-01-01T00:00%2B01:00', 'to_date=9999-12-31T23:59:59-14:00', 'to_date=10000-01-01', 'from_date=0000-12-31T23:59:59.999Z']) {
+    classic.push({ family: 'classic payloads (dates)', method: 'GET', url: `${API}/accounts/${a1.id}/transactions?${query}`, headers: alice.headers, expect: INVALID });
+  }
+  for (const query of ['from_date=0001-01-01T00:00Z', 'to_date=9999-12-31T23:59:59.999Z', 'from_date=0001-01-01&to_date=9999-12-31', 'from_date=0001-01-01T01:00%2B01:00&to_date=9999-12-31T09:59:59.999-14:00']) {
+    classic.push({ family: 'classic payloads (dates)', method: 'GET', url: `${API}/accounts/${a1.id}/transactions?${query}`, headers: alice.headers, expect: { statuses: [200] } });
+  }
   // Unknown routes and methods.
   for (const [method, url] of [
     ['GET', `${API}/admin`],

@@ -63,34 +63,42 @@ export function schemaErrors(schema: Schema, value: unknown, field = 'body'): st
   return [];
 }
 
-/** The exact decimal text of a JSON number as the API receives it (JS shortest round-trip form, exponent expanded). */
-function decimalText(n: number): string | undefined {
-  if (!Number.isFinite(n)) return undefined;
-  const text = String(Math.abs(n));
-  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(text);
+/**
+ * A JSON number's text as minor units of a 2-decimal currency, read exactly (exponents included,
+ * never written out in full); undefined when it is not > 0, has more than 2 decimals, or more than
+ * 13 whole digits.
+ */
+function numberTextMinor(text: string): number | undefined {
+  const match = /^(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
   if (!match) return undefined;
-  const digits = (match[1] ?? '') + (match[2] ?? '');
-  const point = (match[1] ?? '').length + Number(match[3] ?? 0);
-  const whole = point <= 0 ? '0' : digits.slice(0, point).padEnd(point, '0');
-  const fraction = point <= 0 ? '0'.repeat(-point) + digits : digits.slice(point);
-  return `${n < 0 || Object.is(n, -0) ? '-' : ''}${whole.replace(/^0+(?=\d)/, '')}${fraction.replace(/0+$/, '') ? `.${fraction.replace(/0+$/, '')}` : ''}`;
+  // value = digits × 10^exponent, without the zeros that carry no value.
+  let digits = (match[2] ?? '') + (match[3] ?? '');
+  let exponent = Number(match[4] ?? 0) - (match[3] ?? '').length;
+  digits = digits.replace(/^0+/, '');
+  const trailing = digits.length - digits.replace(/0+$/, '').length;
+  digits = digits.slice(0, digits.length - trailing);
+  exponent += trailing;
+  if (digits === '' || match[1] === '-') return undefined;
+  if (exponent < -2 || digits.length + exponent > 13) return undefined;
+  return Number(digits) * 10 ** (exponent + 2);
 }
 
 /**
  * The contract's amount rule for HTG (2 decimals): > 0, no more decimals than the currency has,
  * at most MAX_AMOUNT; a JSON number or a plain decimal string (no sign, exponent, spaces or
- * leading zeros). Returns the amount in minor units, or undefined when it must be refused.
+ * leading zeros). A JSON number is judged on its exact text: `numberText` when the request was
+ * written by hand (`0.009999999999999999999` parses to 0.01 but has 21 decimals), else the text
+ * JSON.stringify gives the value. Returns the amount in minor units, or undefined when it must be
+ * refused.
  */
-export function amountMinor(value: unknown, maxAmount: number): number | undefined {
-  let text: string | undefined;
-  if (typeof value === 'number') text = decimalText(value);
-  else if (typeof value === 'string' && /^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(value)) text = value;
-  if (text === undefined || text.startsWith('-')) return undefined;
-  const [whole = '', fraction = ''] = text.split('.');
-  if (fraction.length > 2) return undefined;
-  if (whole.length > 13) return undefined;
-  const minor = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-  if (minor <= 0 || minor > maxAmount * 100) return undefined;
+export function amountMinor(value: unknown, maxAmount: number, numberText?: string): number | undefined {
+  let minor: number | undefined;
+  if (typeof value === 'number') minor = Number.isFinite(value) || numberText !== undefined ? numberTextMinor(numberText ?? JSON.stringify(value)) : undefined;
+  else if (typeof value === 'string' && /^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(value)) {
+    const [whole = '', fraction = ''] = value.split('.');
+    minor = fraction.length > 2 || whole.length > 13 ? undefined : Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+  }
+  if (minor === undefined || minor <= 0 || minor > maxAmount * 100) return undefined;
   return minor;
 }
 

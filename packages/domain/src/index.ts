@@ -9,6 +9,7 @@ export * from './ports.js';
 
 export { CURRENCY_CODES, DEFAULT_CURRENCY, isCurrencyCode, minorUnits, type CurrencyCode } from './currency.js';
 export { formatMinor, formatMoney, MAX_MINOR, money, parseAmount, type AmountLimits, type Money } from './money.js';
+export { NumberText, readJsonNumber } from './shared/number-text.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageRequest, type Slice } from './shared/pagination.js';
 export { StoreUnavailable } from './shared/store-unavailable.js';
 export { timestamp, type Timestamp } from './shared/timestamp.js';

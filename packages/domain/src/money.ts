@@ -1,5 +1,6 @@
 import { type CurrencyCode, minorUnits } from './currency.js';
 import { ValidationFailed } from './errors.js';
+import { NumberText } from './shared/number-text.js';
 
 /**
  * An exact amount of money: an integer count of the currency's minor units (cents for HTG).
@@ -14,7 +15,9 @@ export interface Money {
 export const MAX_MINOR = Number.MAX_SAFE_INTEGER;
 
 const PLAIN_DECIMAL = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
-const JSON_NUMBER_TEXT = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:e([+-]?[0-9]+))?$/;
+
+/** More whole digits than any count of minor units can have (MAX_MINOR has 16). */
+const MAX_WHOLE_DIGITS = 17;
 
 export interface AmountLimits {
   /** Largest accepted amount, in major units (e.g. 1000000000 HTG). */
@@ -22,9 +25,10 @@ export interface AmountLimits {
 }
 
 /**
- * Parses a request amount: a JSON number or a decimal string ("19.99"). Refuses zero, negatives,
- * NaN/Infinity, more decimals than the currency has, exponents that hide decimals ("1e-3") and
- * anything over `limits.maxAmount`. Throws ValidationFailed on `field`.
+ * Parses a request amount: a JSON number (a JS number, or the NumberText of one that no double
+ * holds exactly) or a decimal string ("19.99"). Refuses zero, negatives, NaN/Infinity, more
+ * decimals than the currency has, exponents that hide decimals ("1e-3") and anything over
+ * `limits.maxAmount`. Throws ValidationFailed on `field`.
  */
 export function parseAmount(
   input: unknown,
@@ -37,12 +41,17 @@ export function parseAmount(
   };
   let whole: string;
   let fraction: string;
-  if (typeof input === 'number') {
-    if (!Number.isFinite(input)) fail('must be a finite number');
-    // The shortest text that round-trips is the decimal the client wrote (1000.5, 1e21, 5e-7).
-    const match = JSON_NUMBER_TEXT.exec(String(input));
-    if (!match) return fail('must be greater than 0');
-    [whole, fraction] = shiftExponent(match[1] ?? '0', match[2] ?? '', Number(match[3] ?? 0));
+  if (typeof input === 'number' || input instanceof NumberText) {
+    if (typeof input === 'number' && !Number.isFinite(input)) fail('must be a finite number');
+    // A double's shortest round-trip text is the decimal the client wrote (1000.5, 1e21, 5e-7);
+    // a NumberText is that text when no double holds it.
+    const number = typeof input === 'number' ? new NumberText(String(input)) : input;
+    if (number.negative) return fail('must be greater than 0');
+    // Decimals and size are read off the digits first: 1e-400 or 1e400 are never written out.
+    const decimals = Math.max(0, number.digits.length - number.point);
+    if (decimals > minorUnits(currency)) return fail(tooManyDecimals(currency));
+    if (number.point > MAX_WHOLE_DIGITS) return fail(overMaximum(limits, currency));
+    [whole, fraction] = shiftPoint(number);
   } else if (typeof input === 'string') {
     const match = PLAIN_DECIMAL.exec(input);
     if (!match) return fail('must be a decimal number such as "19.99"');
@@ -52,22 +61,30 @@ export function parseAmount(
     return fail('must be a number or a decimal string');
   }
   const digits = minorUnits(currency);
-  if (fraction.length > digits) {
-    fail(digits === 0 ? `${currency} amounts have no decimals` : `${currency} amounts have at most ${digits} decimals`);
-  }
+  if (fraction.length > digits) fail(tooManyDecimals(currency));
   const minor = toMinor(whole, fraction, digits);
   if (minor === 0) fail('must be greater than 0');
-  if (minor > maxMinor(limits.maxAmount, digits)) fail(`must not exceed ${limits.maxAmount} ${currency}`);
+  if (minor > maxMinor(limits.maxAmount, digits)) fail(overMaximum(limits, currency));
   return { minor, currency };
 }
 
-/** Moves the decimal point of whole.fraction by exponent places, exactly, on the digit strings. */
-function shiftExponent(whole: string, fraction: string, exponent: number): [string, string] {
-  const all = whole + fraction;
-  const point = whole.length + exponent;
-  if (point <= 0) return ['0', '0'.repeat(-point) + all];
-  if (point >= all.length) return [all + '0'.repeat(point - all.length), ''];
-  return [all.slice(0, point), all.slice(point)];
+function tooManyDecimals(currency: CurrencyCode): string {
+  const digits = minorUnits(currency);
+  return digits === 0 ? `${currency} amounts have no decimals` : `${currency} amounts have at most ${digits} decimals`;
+}
+
+function overMaximum(limits: AmountLimits, currency: CurrencyCode): string {
+  return `must not exceed ${limits.maxAmount} ${currency}`;
+}
+
+/**
+ * A number's [whole, fraction] digit strings, exactly. Callers bound the point first (at most
+ * MAX_WHOLE_DIGITS whole digits, a fraction no longer than the digits), so the strings stay short.
+ */
+function shiftPoint({ digits, point }: NumberText): [string, string] {
+  if (point <= 0) return ['0', '0'.repeat(-point) + digits];
+  if (point >= digits.length) return [digits + '0'.repeat(point - digits.length), ''];
+  return [digits.slice(0, point), digits.slice(point)];
 }
 
 /**
@@ -75,9 +92,13 @@ function shiftExponent(whole: string, fraction: string, exponent: number): [stri
  * MAX_MINOR (so an amount too large to count exactly, which toMinor makes Infinity, is refused).
  */
 function maxMinor(maxAmount: number, digits: number): number {
-  const match = JSON_NUMBER_TEXT.exec(String(maxAmount));
-  if (!match) return maxAmount > 0 ? MAX_MINOR : 0;
-  const [whole, fraction] = shiftExponent(match[1] ?? '0', match[2] ?? '', Number(match[3] ?? 0));
+  if (!Number.isFinite(maxAmount)) return maxAmount > 0 ? MAX_MINOR : 0;
+  const max = new NumberText(String(maxAmount));
+  if (max.negative) return 0;
+  if (max.point > MAX_WHOLE_DIGITS) return MAX_MINOR;
+  // A tiny maximum (1e-30) has a point far below its digits: only its first decimals matter.
+  if (max.point < -digits) return 0;
+  const [whole, fraction] = shiftPoint(max);
   return Math.min(toMinor(whole, fraction.slice(0, digits), digits), MAX_MINOR);
 }
 

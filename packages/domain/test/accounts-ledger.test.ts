@@ -425,6 +425,13 @@ t.test('listTransactions', async (t) => {
       [{ to: '' }, 'to_date'],
       [{ from: '2026-01-02', to: '2026-01-01' }, 'from_date'],
       [{ from: '2026-01-02T00:00:00.000Z', to: '2026-01-01' }, 'from_date'],
+      // Outside years 0001-9999 once the offset is applied (PostgreSQL refuses those instants).
+      [{ from: '0000-01-01' }, 'from_date'],
+      [{ to: '0000-06-01' }, 'to_date'],
+      [{ from: '0000-12-31T23:59:59.999Z' }, 'from_date'],
+      [{ from: '0001-01-01T00:00+01:00' }, 'from_date'],
+      [{ to: '9999-12-31T23:59:59-14:00' }, 'to_date'],
+      [{ to: '9999-12-31T23:59:59.999-00:01' }, 'to_date'],
       [{ page: 0 }, 'page'],
       [{ pageSize: 101 }, 'page_size'],
       [{ pageSize: 0 }, 'page_size'],
@@ -432,6 +439,14 @@ t.test('listTransactions', async (t) => {
       await t.rejects(list(query), { code: 'validation_failed', errors: [{ field }] }, JSON.stringify(query));
     }
     await t.resolves(list({ from: '2024-02-29', to: '2026-12-31T23:59:59.999+00:00' }), 'a leap day is a date');
+    for (const [from, to] of [
+      ['0001-01-01T00:00Z', '9999-12-31T23:59:59.999Z'],
+      ['0001-01-01', '9999-12-31'],
+      ['0001-01-01T01:00+01:00', '9999-12-31T23:59:59.9999999Z'],
+      ['0001-01-01T00:00:00.000Z', '9999-12-31T09:59:59.999-14:00'],
+    ] as const) {
+      await t.resolves(list({ from, to }), `${from} to ${to}: the first and last instants of years 0001-9999`);
+    }
     const both = await list({ from: 'x', to: 'y', type: 'z' }).catch((e: unknown) => e);
     t.match(both, { errors: [{ field: 'type' }, { field: 'from_date' }, { field: 'to_date' }] });
   });

@@ -7,7 +7,9 @@ import {
   MAX_MINOR,
   minorUnits,
   money,
+  NumberText,
   parseAmount,
+  readJsonNumber,
   ValidationFailed,
   type CurrencyCode,
 } from '@banking/domain';
@@ -204,4 +206,63 @@ t.test('formatMinor and parseAmount round-trip every amount under the maximum', 
     if (parseAmount(Number(text), 'HTG', limits).minor !== minor) t.fail(`round-trip of ${minor}`);
   }
   t.equal(runs, 2000, 'property runs');
+});
+
+t.test('readJsonNumber: a JS number when the double is exactly what was written, else the text itself', async (t) => {
+  for (const [text, value] of [
+    ['1000', 1000],
+    ['1000.0', 1000],
+    ['1e2', 100],
+    ['1E+2', 100],
+    ['0.1e1', 1],
+    ['100.10', 100.1],
+    ['0.1', 0.1],
+    ['0.30000000000000004', 0.30000000000000004],
+    ['1e21', 1e21],
+    ['5e-324', 5e-324],
+    ['9007199254740992', 2 ** 53],
+    ['0e999999999999', 0],
+    ['1.00000000000000000000', 1],
+    ['-19.99', -19.99],
+  ] as const) {
+    t.equal(readJsonNumber(text), value, `${text} → ${value}`);
+  }
+  t.ok(Object.is(readJsonNumber('-0'), -0), '-0 is -0');
+  for (const text of ['0.009999999999999999999', '1.0000000000000000001', '1e400', '-1e400', '1e-400', '9007199254740993', '123456789012345678901234567890', '1e99999999999999999999', '0.1000000000000000055511151231257827']) {
+    const value = readJsonNumber(text);
+    t.ok(value instanceof NumberText && value.text === text && String(value) === text && JSON.stringify(value) === JSON.stringify(text), `${text} keeps its text`);
+  }
+  t.throws(() => new NumberText('01'), RangeError);
+  t.throws(() => new NumberText('1.'), RangeError);
+  t.throws(() => new NumberText('+1'), RangeError);
+  t.match(new NumberText('1e400'), { negative: false, digits: '1', point: 401 });
+  t.match(new NumberText('-0.0123000'), { negative: true, digits: '123', point: -1 });
+  t.match(new NumberText('-0.0'), { negative: false, digits: '', point: 0 });
+});
+
+t.test('parseAmount judges a NumberText on its exact text, whatever its exponent', async (t) => {
+  const messageFor = (text: string, currency: CurrencyCode = 'HTG') => {
+    try {
+      parseAmount(new NumberText(text), currency, limits);
+    } catch (error) {
+      return (error as ValidationFailed).errors[0]?.message ?? '';
+    }
+    return 'accepted';
+  };
+  t.equal(messageFor('0.009999999999999999999'), 'HTG amounts have at most 2 decimals');
+  t.equal(messageFor('1.0000000000000000001'), 'HTG amounts have at most 2 decimals');
+  t.equal(messageFor('1e-400'), 'HTG amounts have at most 2 decimals');
+  t.equal(messageFor('1e-99999999999999999999999'), 'HTG amounts have at most 2 decimals');
+  t.equal(messageFor(`1e-${'9'.repeat(400)}`), 'HTG amounts have at most 2 decimals', 'an exponent past any double');
+  t.equal(messageFor('1e400'), 'must not exceed 1000000000 HTG');
+  t.equal(messageFor(`1e${'9'.repeat(400)}`), 'must not exceed 1000000000 HTG', 'an exponent past any double');
+  t.equal(messageFor('9007199254740993'), 'must not exceed 1000000000 HTG');
+  t.equal(messageFor('-1e400'), 'must be greater than 0');
+  t.equal(messageFor('1.5', 'JPY'), 'JPY amounts have no decimals');
+  t.equal(parseAmount(new NumberText('1000.5'), 'HTG', limits).minor, 100050, 'a NumberText that fits is read exactly');
+  t.equal(parseAmount(new NumberText('1.00000000000000000000'), 'JPY', limits).minor, 1, 'zeros that carry no value are not decimals');
+  t.equal(parseAmount(new NumberText('0.00000000000000000000001e22'), 'HTG', limits).minor, 10);
+  t.equal(parseAmount(new NumberText('90071992547409.91'), 'HTG', { maxAmount: 1e300 }).minor, MAX_MINOR);
+  refuses(t, new NumberText('90071992547409.92'), 'HTG', { maxAmount: 1e300 });
+  refuses(t, new NumberText('0'), 'HTG');
 });

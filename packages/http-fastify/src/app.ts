@@ -8,6 +8,7 @@ import { serializeJson } from './http/exact-decimal.js';
 import { HttpError } from './http/http-error.js';
 import { OneLinePerRequest } from './http/one-line-per-request.js';
 import { REDACTED, requestForLog } from './http/redact-query.js';
+import { jsonBodyParser } from './http/request-bodies.js';
 import { validatorCompiler } from './http/validator-compiler.js';
 import authPlugin from './plugins/auth.plugin.js';
 import corsPlugin from './plugins/cors.plugin.js';
@@ -124,6 +125,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(() => serializeJson);
   // Only JSON (and, for /auth/token, forms): text/plain bodies get 415 instead of a string body.
   app.removeContentTypeParser('text/plain');
+  // JSON in UTF-8 only, numbers judged on their exact text (0.009999999999999999999 is not 0.01).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser(app.getDefaultJsonParser('error', 'error')));
 
   await app.register(requestIdPlugin);
   await app.register(errorsPlugin);

@@ -1,7 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { MemoryUnitOfWork } from '@banking/adapters-memory';
+import { NumberText } from '@banking/domain';
 import t from 'tap';
-import { API, deposit, json, openAccount, signUp, testApp } from './app-harness.js';
+import type { FastifySchemaValidationError } from 'fastify';
+import pino from 'pino';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { compose } from '../src/container.js';
+import { exactText, restoreNumbers, standInFor } from '../src/http/exact-json.js';
+import { toFieldErrors } from '../src/http/schema-errors.js';
+import { validatorCompiler } from '../src/http/validator-compiler.js';
+import { API, deposit, json, openAccount, signUp, testApp, testConfig } from './app-harness.js';
+import { freshDatabase, requireServices } from './support/services.js';
 
 /**
  * Every body and query field fed wrong types, forbidden extra fields, zero, negatives, 1e400,
@@ -23,6 +33,53 @@ interface Case {
 }
 
 const HUGE = 'x'.repeat(5000);
+
+/** Query dates outside years 0001-9999 once their offset is applied: PostgreSQL cannot hold them. */
+const OUT_OF_RANGE_DATES: readonly (readonly ['from_date' | 'to_date', string])[] = [
+  ['from_date', '0000-01-01'],
+  ['to_date', '0000-06-01'],
+  ['from_date', '0001-01-01T00:00+01:00'],
+  ['to_date', '9999-12-31T23:59:59-14:00'],
+  ['from_date', '0000-12-31T23:59:59.999Z'],
+  ['to_date', '10000-01-01'],
+];
+/** JSON numbers whose nearest double is another value (0.01, 1, 0, 2^53, Infinity), and -0. */
+const LOSSY_NUMBERS: readonly string[] = [
+  '0.009999999999999999999',
+  '1.0000000000000000001',
+  '10.00000000000000000001',
+  '0.0100000000000000000001',
+  '1e-400',
+  '-1e-400',
+  '-0',
+  '-0.0',
+  '9007199254740993',
+  '123456789012345678901234567890',
+  '1000000000.000000000000001',
+  '1e99999999999999999999',
+  '1e-99999999999999999999',
+  '-1e99999999999999999999',
+  '1E+400',
+];
+
+/** JSON content types that name a charset other than UTF-8. */
+const NOT_UTF8_JSON: readonly string[] = [
+  'application/json; charset=utf-16',
+  'application/json; charset=UTF-16LE',
+  'application/json;charset=latin1',
+  'application/json; charset="iso-8859-1"',
+  'application/json; charset=utf-8; charset=utf-16',
+  'application/json; charset=',
+  'application/json; charset = utf-32',
+];
+
+/** The first and last instants the contract accepts. */
+const BOUNDARY_DATES: readonly string[] = [
+  'from_date=0001-01-01T00:00Z',
+  'to_date=9999-12-31T23:59:59.999Z',
+  'from_date=0001-01-01&to_date=9999-12-31',
+  `from_date=${encodeURIComponent('0001-01-01T01:00+01:00')}&to_date=${encodeURIComponent('9999-12-31T09:59:59.999-14:00')}`,
+];
 
 t.test('hostile input is refused with the right 4xx and changes nothing', async (t) => {
   const { app, bank } = await testApp();
@@ -75,6 +132,10 @@ t.test('hostile input is refused with the right 4xx and changes nothing', async 
     add({ name: `1e400 as raw JSON text (${url})`, url, body: `{"amount":1e400,${rest}}`, status: 422, code: 'validation_failed', field: 'amount' });
     add({ name: `-1e400 as raw JSON text (${url})`, url, body: `{"amount":-1e400,${rest}}`, status: 422, code: 'validation_failed', field: 'amount' });
     add({ name: `missing amount (${url})`, url, body: `{${rest}}`, status: 422, code: 'validation_failed', field: 'amount' });
+    // Judged on the text as written, not on the nearest double (0.01, 1, 0, 2^53...).
+    for (const number of LOSSY_NUMBERS) {
+      add({ name: `${number} as raw JSON text (${url})`, url, body: `{"amount":${number},${rest}}`, status: 422, code: 'validation_failed', field: 'amount' });
+    }
   }
 
   // ── other transaction fields ────────────────────────────────────────────────────────────────
@@ -151,6 +212,10 @@ t.test('hostile input is refused with the right 4xx and changes nothing', async 
     for (const contentType of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream']) {
       add({ name: `content type ${contentType} → ${url}`, url, auth, body: 'amount=10', contentType, status: 415, code: 'unsupported_media_type' });
     }
+    // JSON in another charset than UTF-8 would be read as UTF-8: refused, whatever the body.
+    for (const contentType of NOT_UTF8_JSON) {
+      add({ name: `content type ${contentType} → ${url}`, url, auth, body: '{"amount":10,"type":"DEPOT"}', contentType, status: 415, code: 'unsupported_media_type' });
+    }
     add({
       name: `body over the limit → ${url}`,
       url,
@@ -179,6 +244,7 @@ t.test('hostile input is refused with the right 4xx and changes nothing', async 
     get(`to_date ${bad.slice(0, 20)}`, `${tx}?to_date=${encodeURIComponent(bad)}`, 'to_date');
   }
   get('from_date after to_date', `${tx}?from_date=2026-02-01&to_date=2026-01-01`, 'from_date');
+  for (const [field, value] of OUT_OF_RANGE_DATES) get(`${field} ${value} (outside years 0001-9999)`, `${tx}?${field}=${encodeURIComponent(value)}`, field);
 
   // ── ids that are not ids ────────────────────────────────────────────────────────────────────
   for (const id of ['abc', '123', `${account.id}x`, account.id.replace(/-/g, ''), "1' OR '1'='1", '%00', 'null']) {
@@ -221,4 +287,247 @@ t.test('hostile input is refused with the right 4xx and changes nothing', async 
   t.ok(isDeepStrictEqual(state, before) || isDeepStrictEqual((bank.deps.uow as MemoryUnitOfWork).state, before), 'the bank state is exactly as before');
   const after = await app.inject({ method: 'GET', url: `${API}/accounts/${account.id}/balance`, headers: alice.headers });
   t.equal(json(after).balance, 100);
+});
+
+t.test('query dates outside years 0001-9999 are a 422 on the real PostgreSQL adapter too, never a 5xx', async (t) => {
+  if (!(await requireServices(t, { machineRedis: false }))) return;
+  const db = await freshDatabase(t);
+  const { app, close } = await compose(testConfig({ DATABASE_URL: db.url }), pino({ level: 'silent' }));
+  t.teardown(close);
+  const alice = await signUp(app);
+  const account = await openAccount(app, alice);
+  await deposit(app, alice, account.id, 100);
+  const tx = `${API}/accounts/${account.id}/transactions`;
+  for (const [field, value] of OUT_OF_RANGE_DATES) {
+    const response = await app.inject({ method: 'GET', url: `${tx}?${field}=${encodeURIComponent(value)}`, headers: alice.headers });
+    t.equal(response.statusCode, 422, `${field}=${value}: 422`);
+    t.match(json(response), { code: 'validation_failed', errors: [{ field }] }, `${field}=${value}: validation_failed on ${field}`);
+  }
+  for (const query of BOUNDARY_DATES) {
+    const response = await app.inject({ method: 'GET', url: `${tx}?${query}`, headers: alice.headers });
+    t.equal(response.statusCode, 200, `${decodeURIComponent(query)}: 200`);
+    t.equal(json(response).total, 1, `${decodeURIComponent(query)}: the deposit is within`);
+  }
+});
+
+t.test('a refusal inside a union (nullable, number-or-string) states the rule that was broken, not a branch it never tried', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const alice = await signUp(app);
+  const bob = await signUp(app);
+  const account = await openAccount(app, alice);
+  const target = await openAccount(app, bob);
+  await deposit(app, alice, account.id, 100);
+  const tx = `${API}/accounts/${account.id}/transactions`;
+  const transfer = { from_account_id: account.id, to_account_number: target.account_number, amount: 10 };
+  const cases: [string, string, object, string, string][] = [
+    ['deposit description over 255', tx, { amount: 10, type: 'DEPOT', description: 'd'.repeat(256) }, 'description', 'must be at most 255 characters long'],
+    ['transfer description over 255', `${API}/transfers`, { ...transfer, description: 'd'.repeat(256) }, 'description', 'must be at most 255 characters long'],
+    ['description of the wrong type', tx, { amount: 10, type: 'DEPOT', description: 5 }, 'description', 'must be a string or a null'],
+    ['amount text over 40 characters', tx, { amount: '1'.repeat(41), type: 'DEPOT' }, 'amount', 'must be at most 40 characters long'],
+    ['amount of the wrong type', tx, { amount: true, type: 'DEPOT' }, 'amount', 'must be a number or a decimal string'],
+  ];
+  for (const [name, url, payload, field, message] of cases) {
+    const response = await app.inject({ method: 'POST', url, headers: alice.headers, payload });
+    t.equal(response.statusCode, 422, `${name}: 422`);
+    t.same(json(response).errors, [{ field, message }], `${name}: ${field} ${message}`);
+    t.equal(json(response).detail, `The request is invalid: ${field} ${message}.`, `${name}: the detail says it too`);
+  }
+});
+
+t.test('union errors name the broken rule of the branch whose type matched, for any nullable or optional union', async (t) => {
+  const schema = Type.Object({
+    count: Type.Optional(Type.Union([Type.Integer({ minimum: 5 }), Type.Null()])),
+    id: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
+    code: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Z]+$' }), Type.Null()])),
+    name: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 2 })])),
+    card: Type.Optional(Type.Union([Type.Object({ holder: Type.String({ maxLength: 3 }) }, { additionalProperties: false }), Type.Null()])),
+  });
+  const errorsOf = (value: unknown) => toFieldErrors([...Compile(schema).Errors(value)] as unknown as FastifySchemaValidationError[], 'body');
+  t.same(errorsOf({ count: 2 }), [{ field: 'count', message: 'must be at least 5' }]);
+  t.same(errorsOf({ count: 7.5 }), [{ field: 'count', message: 'must be an integer or a null' }], 'a number that is not an integer fails the type');
+  t.same(errorsOf({ id: 'x' }), [{ field: 'id', message: 'must be a UUID' }]);
+  t.same(errorsOf({ code: 'abc' }), [{ field: 'code', message: 'has an invalid format' }]);
+  t.same(errorsOf({ name: 'x' }), [{ field: 'name', message: 'must be at least 2 characters long' }], 'whatever the branch order');
+  t.same(errorsOf({ card: { holder: 'abcd' } }), [{ field: 'card', message: 'holder must be at most 3 characters long' }], 'inside an object branch');
+  t.same(errorsOf({ card: {} }), [{ field: 'card', message: 'holder is required' }]);
+  t.same(errorsOf({ card: { holder: 'a', pin: 1 } }), [{ field: 'card', message: 'pin is not allowed' }]);
+  t.same(errorsOf({ count: 'x', id: 4 }), [
+    { field: 'count', message: 'must be an integer or a null' },
+    { field: 'id', message: 'must be a string or a null' },
+  ]);
+});
+
+t.test('JSON and forms are read as UTF-8 only: another charset is a 415 problem, UTF-8 named any usual way is read', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const alice = await signUp(app);
+  const account = await openAccount(app, alice);
+  const tx = `${API}/accounts/${account.id}/transactions`;
+  const utf16 = Buffer.from('{"amount":10,"type":"DEPOT","description":"café"}', 'utf16le');
+  for (const [contentType, payload] of [
+    ['application/json; charset=utf-16le', utf16],
+    ['application/json; charset=utf-16', Buffer.concat([Buffer.from([0xff, 0xfe]), utf16])],
+    ...NOT_UTF8_JSON.map((contentType) => [contentType, '{"amount":10,"type":"DEPOT"}'] as const),
+  ] as const) {
+    const response = await app.inject({ method: 'POST', url: tx, headers: { ...alice.headers, 'content-type': contentType }, payload });
+    t.equal(response.statusCode, 415, `${contentType}: 415`);
+    t.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8', `${contentType}: problem+json`);
+    t.match(json(response), { status: 415, code: 'unsupported_media_type', detail: /UTF-8/ }, `${contentType}: unsupported_media_type, saying why`);
+  }
+  for (const contentType of ['application/json', 'application/json; charset=utf-8', 'application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/json; charset=utf8', 'Application/JSON; Charset=UTF-8']) {
+    const response = await app.inject({
+      method: 'POST',
+      url: tx,
+      headers: { ...alice.headers, 'content-type': contentType },
+      payload: Buffer.from('{"amount":10,"type":"DEPOT","description":"café"}', 'utf8'),
+    });
+    t.equal(response.statusCode, 201, `${contentType}: 201`);
+    t.equal(json(response).description, 'café', `${contentType}: read as UTF-8`);
+  }
+
+  const form = (contentType: string) =>
+    app.inject({
+      method: 'POST',
+      url: `${API}/auth/token`,
+      headers: { 'content-type': contentType },
+      payload: new URLSearchParams({ grant_type: 'password', username: alice.email, password: alice.password }).toString(),
+    });
+  for (const contentType of ['application/x-www-form-urlencoded; charset=utf-16', 'application/x-www-form-urlencoded; charset=iso-8859-1']) {
+    const response = await form(contentType);
+    t.equal(response.statusCode, 415, `/auth/token ${contentType}: 415`);
+    t.match(json(response), { status: 415, code: 'unsupported_media_type' }, `/auth/token ${contentType}: problem+json`);
+    t.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8');
+  }
+  for (const contentType of ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=UTF-8']) {
+    t.equal((await form(contentType)).statusCode, 200, `/auth/token ${contentType}: 200`);
+  }
+});
+
+t.test('a JSON number is judged on its exact text: refused as written, accepted when its double is exactly what was written', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const alice = await signUp(app);
+  const bob = await signUp(app);
+  const account = await openAccount(app, alice);
+  const target = await openAccount(app, bob);
+  await deposit(app, alice, account.id, 1000);
+  const tx = `${API}/accounts/${account.id}/transactions`;
+  const send = (url: string, raw: string, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url, headers: { ...alice.headers, ...headers, 'content-type': 'application/json' }, payload: raw });
+  const transfer = (amount: string) => `{"from_account_id":"${account.id}","to_account_number":"${target.account_number}","amount":${amount}}`;
+
+  for (const [number, message] of [
+    ['0.009999999999999999999', 'HTG amounts have at most 2 decimals'],
+    ['1.0000000000000000001', 'HTG amounts have at most 2 decimals'],
+    ['1e-400', 'HTG amounts have at most 2 decimals'],
+    ['1e-99999999999999999999', 'HTG amounts have at most 2 decimals'],
+    ['1e400', 'must not exceed 1000000000 HTG'],
+    ['1e99999999999999999999', 'must not exceed 1000000000 HTG'],
+    ['123456789012345678901234567890', 'must not exceed 1000000000 HTG'],
+    ['9007199254740993', 'must not exceed 1000000000 HTG'],
+    ['-1e400', 'must be greater than 0'],
+    ['-0', 'must be greater than 0'],
+  ] as const) {
+    for (const [url, raw] of [
+      [tx, `{"amount":${number},"type":"RETRAIT"}`],
+      [`${API}/transfers`, transfer(number)],
+    ] as const) {
+      const response = await send(url, raw);
+      t.equal(response.statusCode, 422, `${number} on ${url}: 422`);
+      t.same(json(response).errors, [{ field: 'amount', message }], `${number}: amount ${message}`);
+    }
+  }
+
+  for (const [number, amount] of [
+    ['1000.0', 1000],
+    ['1e2', 100],
+    ['1E+2', 100],
+    ['0.1e1', 1],
+    ['100.10', 100.1],
+    ['2.50', 2.5],
+    ['0.30', 0.3],
+    ['1.00000000000000000000', 1],
+  ] as const) {
+    const deposited = await send(tx, `{"amount":${number},"type":"DEPOT"}`);
+    t.equal(deposited.statusCode, 201, `${number}: 201`);
+    t.equal(json(deposited).amount, amount, `${number}: the amount written`);
+    const moved = await send(`${API}/transfers`, transfer(number));
+    t.equal(moved.statusCode, 201, `${number} transferred: 201`);
+    t.equal(json(moved).amount, amount, `${number} transferred: the amount written`);
+  }
+
+  // Outside amounts, a lossy number is still a number: refused where a number does not belong.
+  for (const [raw, field] of [
+    ['{"amount":1,"type":"DEPOT","description":0.1000000000000000000001}', 'description'],
+    ['{"amount":1,"type":1e400}', 'type'],
+    ['{"amount":1,"type":"DEPOT","metadata":{"x":1e400}}', 'metadata'],
+  ] as const) {
+    const response = await send(tx, raw);
+    t.equal(response.statusCode, 422, `${raw}: 422`);
+    t.match(json(response).errors, [{ field }], `${raw}: on ${field}`);
+  }
+  const description = await send(tx, '{"amount":1,"type":"DEPOT","description":0.1000000000000000000001}');
+  t.same(json(description).errors, [{ field: 'description', message: 'must be a string or a null' }]);
+  const number = await send(`${API}/transfers`, transfer('1').replace(`"${target.account_number}"`, '123456789012345678901234'));
+  t.match(json(number), { code: 'validation_failed', errors: [{ field: 'to_account_number', message: 'must be a string' }] });
+
+  // Fastify's protections hold on the exact path too.
+  for (const raw of [
+    '{"__proto__":{"x":1e400},"amount":1,"type":"DEPOT"}',
+    '{"constructor":{"prototype":{"x":1e400}},"amount":1,"type":"DEPOT"}',
+    '{1e400:1,"amount":1,"type":"DEPOT"}',
+    '{"amount":1e400 ,"type":"DEPOT"',
+    '{"amount":1e400e5,"type":"DEPOT"}',
+    '{"amount":-1e400-,"type":"DEPOT"}',
+    '{"amount":01.0000000000000000001,"type":"DEPOT"}',
+  ]) {
+    const response = await send(tx, raw);
+    t.equal(response.statusCode, 400, `${raw}: 400`);
+    t.equal(json(response).code, 'malformed_json', `${raw}: malformed_json`);
+  }
+  const deep = await send(tx, `${'['.repeat(5000)}1e400${']'.repeat(5000)}`);
+  t.match({ status: deep.statusCode, body: json(deep) }, { status: 422, body: { errors: [{ field: 'body' }] } }, 'deep nesting around a lossy number: 422, no stack overflow');
+  const duplicate = await send(tx, '{"amount":1e400,"amount":5,"type":"DEPOT"}');
+  t.equal(json(duplicate).amount, 5, 'a duplicate key: the last one counts, as JSON.parse does');
+  const strings = await send(tx, '{"amount":"0.009999999999999999999","type":"DEPOT","description":"1e400 0.009999999999999999999 \\"1e400"}');
+  t.equal(strings.statusCode, 422, 'the same texts inside strings are strings');
+  const inText = await send(tx, '{"amount":1,"type":"DEPOT","description":"1e400 and 0.009999999999999999999"}');
+  t.equal(json(inText).description, '1e400 and 0.009999999999999999999', 'a number inside a string is left alone');
+
+  // The exact text is what an Idempotency-Key remembers: 0.009999999999999999999 is not 0.01.
+  const key = { 'idempotency-key': 'exact-text-key' };
+  const first = await send(tx, '{"amount":0.009999999999999999999,"type":"DEPOT"}', key);
+  t.equal(first.statusCode, 422);
+  const replay = await send(tx, '{"amount":0.009999999999999999999,"type":"DEPOT"}', key);
+  t.equal(replay.statusCode, 422, 'the refusal is replayed');
+  t.equal(replay.headers['idempotent-replayed'], 'true');
+  const other = await send(tx, '{"amount":0.01,"type":"DEPOT"}', key);
+  t.equal(json(other).code, 'idempotency_key_reused', '0.01 is another body');
+});
+
+t.test('a body number a double cannot hold is checked as written by integer and bounded number fields', async (t) => {
+  const schema = Type.Object({
+    n: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    x: Type.Optional(Type.Number({ minimum: 0.5, maximum: 10 })),
+  });
+  const validate = validatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '/' }) as (input: unknown) => { value?: unknown; error?: unknown };
+  const parse = (text: string): unknown => {
+    const exact = exactText(text);
+    return exact === undefined ? JSON.parse(text) : restoreNumbers(JSON.parse(exact.marked), JSON.parse(exact.standIn), exact);
+  };
+  const refused = ['{"n":1.0000000000000000001}', '{"n":0.99999999999999999999}', '{"n":100.00000000000000000001}', '{"n":1e400}', '{"n":-1e400}', '{"n":9007199254740993}', '{"n":1e-400}',
+    '{"x":0.49999999999999999999}', '{"x":10.000000000000000000001}', '{"x":1e-400}', '{"x":-1e-400}', '{"x":1e400}'];
+  for (const text of refused) t.ok(validate(parse(text)).error, `${text}: refused`);
+  for (const [text, value] of [['{"n":100.0}', { n: 100 }], ['{"n":1e2}', { n: 100 }], ['{"x":0.5000000000000000000001}', undefined], ['{"x":9.99999999999999999999}', undefined]] as const) {
+    const result = validate(parse(text));
+    t.notOk(result.error, `${text}: accepted`);
+    if (value !== undefined) t.same(result.value, value, `${text}: as a JS number`);
+    else t.ok(Object.values(result.value as object)[0] instanceof NumberText, `${text}: handed on as its exact text`);
+  }
+  t.equal(standInFor(new NumberText('1e-400')), Number.MIN_VALUE);
+  t.equal(standInFor(new NumberText('-1e-400')), -Number.MIN_VALUE);
+  t.equal(standInFor(new NumberText('1e400')), Number.MAX_VALUE);
+  t.ok(standInFor(new NumberText('1.0000000000000000001')) > 1 && standInFor(new NumberText('0.99999999999999999999')) < 1);
+  t.ok(standInFor(new NumberText('-1.0000000000000000001')) < -1 && standInFor(new NumberText('-0.99999999999999999999')) > -1);
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createBanking, StoreUnavailable, type Banking, type RateLimitStore } from '@banking/domain';
+import { createBanking, DEFAULT_PAGE_SIZE, StoreUnavailable, type Banking, type RateLimitStore } from '@banking/domain';
 import { memoryBanking } from '@banking/testing';
 import pino from 'pino';
 import t, { type Test } from 'tap';
@@ -442,6 +442,25 @@ t.test('OpenAPI document and Swagger UI', async (t) => {
   t.ok(deposit.parameters.some((p: any) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key'), 'Idempotency-Key documented');
   t.ok(deposit.requestBody.content['application/json'].example ?? deposit.requestBody.content['application/json'].examples, 'examples');
   t.equal(deposit.requestBody.content['application/json'].schema.additionalProperties, false);
+
+  // Swagger UI's "Try it out" pre-fills a parameter from its example(s) and default: an optional
+  // filter carrying one would silently filter the answer (status=ACTIVE, type=DEPOT, dates).
+  const unfiltered: Record<string, unknown> = { page: 1, page_size: DEFAULT_PAGE_SIZE };
+  let optionalQueryParameters = 0;
+  for (const [path, operations] of Object.entries<any>(doc.paths)) {
+    for (const [method, operation] of Object.entries<any>(operations)) {
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in !== 'query' || parameter.required) continue;
+        optionalQueryParameters++;
+        const where = `${method} ${path} ?${parameter.name}`;
+        for (const holder of [parameter, parameter.schema ?? {}]) {
+          t.notOk('example' in holder || 'examples' in holder, `${where}: no example for Swagger UI to pre-fill`);
+          if ('default' in holder) t.equal(holder.default, unfiltered[parameter.name], `${where}: a default only where it is what the server does without it`);
+        }
+      }
+    }
+  }
+  t.ok(optionalQueryParameters >= 8, `${optionalQueryParameters} optional query parameters checked`);
 
   const ui = await app.inject({ method: 'GET', url: '/docs/' });
   t.equal(ui.statusCode, 200);

@@ -31,6 +31,10 @@ export class ListTransactions {
   }
 }
 
+/** The first and last milliseconds of years 0001-9999 (UTC): the instants every store can hold. */
+const FIRST_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** A date alone stands for its whole UTC day: its first millisecond as a lower bound, its last as an upper one. */
@@ -45,6 +49,11 @@ function instant(text: string | undefined, field: string, errors: FieldError[], 
     return undefined;
   }
   const dayEnd = text.length === 10 && bound === 'to' ? 24 * 60 * 60 * 1000 - 1 : 0;
+  // An offset can carry a date in range out of it (9999-12-31T23:59-14:00 is in year 10000).
+  if (time + dayEnd < FIRST_INSTANT || time + dayEnd > LAST_INSTANT) {
+    errors.push({ field, message: 'must fall within years 0001 to 9999 once its offset is applied' });
+    return undefined;
+  }
   return new Date(time + dayEnd).toISOString();
 }
 

@@ -1,20 +1,29 @@
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { checkedValue } from './exact-json.js';
 
 const INTEGER_TEXT = /^-?(?:0|[1-9][0-9]*)$/;
 const NUMBER_TEXT = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
 
 /**
  * TypeBox validation for every request part. Bodies are checked as sent (no coercion: `"5"` is not
- * a number, `true` is not an amount). Query strings, params and headers arrive as text, so a
+ * a number, `true` is not an amount; a NumberText is checked as a number, see exact-json.ts). Query strings, params and headers arrive as text, so a
  * property declared integer/number/boolean is converted first, strictly: `"2"` → 2, while
  * `"1.5"`, `"1e3"`, `""` or a repeated parameter stay text and fail the type check.
  */
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const validator = Compile(schema);
+  if (httpPart === 'body') {
+    // A number kept as its exact text is checked as its stand-in double; the handler gets the text.
+    return (input: unknown) => {
+      const checked = checkedValue(input);
+      if (validator.Check(checked)) return { value: input };
+      return { error: validator.Errors(checked) as unknown as FastifySchemaValidationError[] };
+    };
+  }
   return (input: unknown) => {
-    const value = httpPart === 'body' ? input : convertText(schema, input);
+    const value = convertText(schema, input);
     if (validator.Check(value)) return { value };
     return { error: validator.Errors(value) as unknown as FastifySchemaValidationError[] };
   };

@@ -2,6 +2,7 @@ import fastifyFormbody from '@fastify/formbody';
 import { DomainError } from '@banking/domain';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
+import { requireUtf8 } from '../http/request-bodies.js';
 import { userOf } from '../plugins/auth.plugin.js';
 import { presentUser } from '../presenters/user.presenter.js';
 import {
@@ -71,6 +72,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ba
   await app.register(async (form) => {
     form.removeAllContentTypeParsers();
     await form.register(fastifyFormbody);
+    form.addHook('preParsing', async (request, _reply, payload) => {
+      requireUtf8(request);
+      return payload;
+    });
     form.post(
       '/token',
       {

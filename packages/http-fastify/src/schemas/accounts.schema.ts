@@ -1,6 +1,6 @@
 import { ACCOUNT_STATUSES, ACCOUNT_TYPES } from '@banking/domain';
 import { Type } from 'typebox';
-import { Currency, MoneyOut, PageQueryProperties, pageOf, Timestamp, Uuid } from './common.schema.js';
+import { Currency, MoneyOut, PageQueryProperties, pageOf, QueryFilter, Timestamp, Uuid } from './common.schema.js';
 
 export const AccountType = Type.String({ enum: [...ACCOUNT_TYPES], examples: ['COURANT'] });
 export const AccountStatus = Type.String({ enum: [...ACCOUNT_STATUSES], examples: ['ACTIVE'] });
@@ -33,8 +33,8 @@ export const AccountPage = pageOf(AccountOut, 'AccountPage');
 
 export const ListAccountsQuery = Type.Object({
   ...PageQueryProperties,
-  status: Type.Optional(AccountStatus),
-  account_type: Type.Optional(AccountType),
+  status: QueryFilter(AccountStatus),
+  account_type: QueryFilter(AccountType),
 });
 
 export const AccountParams = Type.Object({ id: Uuid });

@@ -20,7 +20,7 @@ export const Currency = Type.String({
 export const AmountIn = Type.Union([Type.Number(), Type.String({ maxLength: 40 })], {
   description:
     'Greater than 0, at most as many decimals as the currency allows (2 for HTG/USD/EUR, 0 for JPY), ' +
-    'as a JSON number (1000.5) or a decimal string ("1000.50").',
+    'as a JSON number (1000.5, judged on its exact text) or a decimal string ("1000.50").',
   examples: [1000.5, '19.99'],
 });
 
@@ -72,6 +72,17 @@ export function problems(...statuses: number[]): Record<number, unknown> {
     };
   }
   return out;
+}
+
+/**
+ * An optional query filter: the schema without its examples. Swagger UI's "Try it out" pre-fills a
+ * parameter from its example, and a filter sent that way silently narrows the answer.
+ */
+export function QueryFilter<T extends TSchema>(schema: T) {
+  const copy: T & { examples?: unknown; example?: unknown } = { ...schema };
+  delete copy.examples;
+  delete copy.example;
+  return Type.Optional(copy);
 }
 
 export const PageQueryProperties = {

@@ -1,6 +1,6 @@
 import { CASH_TYPES, DESCRIPTION_MAX_LENGTH, TRANSACTION_TYPES } from '@banking/domain';
 import { Type } from 'typebox';
-import { AmountIn, MoneyOut, PageQueryProperties, pageOf, Timestamp, Uuid } from './common.schema.js';
+import { AmountIn, MoneyOut, PageQueryProperties, pageOf, QueryFilter, Timestamp, Uuid } from './common.schema.js';
 
 export const Description = Type.Union([Type.String({ maxLength: DESCRIPTION_MAX_LENGTH }), Type.Null()], {
   description: `Optional free text, at most ${DESCRIPTION_MAX_LENGTH} characters`,
@@ -35,11 +35,11 @@ export const TransactionOut = Type.Object(
 export const TransactionPage = pageOf(TransactionOut, 'TransactionPage');
 
 const DateBound = (description: string) =>
-  Type.Optional(Type.String({ maxLength: 64, description, examples: ['2026-01-01', '2026-01-31T23:59:59Z'] }));
+  QueryFilter(Type.String({ maxLength: 64, description: `${description}, such as 2026-01-01 or 2026-01-31T23:59:59Z; years 0001 to 9999` }));
 
 export const ListTransactionsQuery = Type.Object({
   ...PageQueryProperties,
-  type: Type.Optional(Type.String({ enum: [...TRANSACTION_TYPES] })),
+  type: QueryFilter(Type.String({ enum: [...TRANSACTION_TYPES] })),
   from_date: DateBound('ISO 8601 date or date-time, inclusive (a date alone means its start, UTC)'),
-  to_date: DateBound('ISO 8601 date or date-time, inclusive'),
+  to_date: DateBound('ISO 8601 date or date-time, inclusive (a date alone means its end, UTC)'),
 });
