@@ -255,6 +255,7 @@ t.test('every DomainError has a stable snake_case code and its class name', asyn
     IdempotencyKeyReused: ['idempotency_key_reused', () => new domain.IdempotencyKeyReused()],
     IdempotencyInProgress: ['idempotency_in_progress', () => new domain.IdempotencyInProgress()],
     ReplayedRefusal: ['insufficient_funds', () => new domain.ReplayedRefusal('insufficient_funds', 'm')],
+    StoreUnavailable: ['service_unavailable', () => new domain.StoreUnavailable('The database is unavailable.')],
   };
   const exported = Object.entries(domain).filter(
     ([, value]) => typeof value === 'function' && value.prototype instanceof DomainError,
