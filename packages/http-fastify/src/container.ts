@@ -69,6 +69,7 @@ export async function openResources(config: AppConfig, log: Logger): Promise<Res
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    processName: 'banking-api',
     poolMax: config.dbPoolMax,
     pipeline: config.dbPipeline,
     onHookError: (error) => log.warn({ err: error }, 'after-commit hook failed'),
