@@ -237,10 +237,12 @@ export async function compose(config: AppConfig, log: Logger, override?: (c: Dep
       container,
       close: () => {
         closing ??= (async () => {
+          // A server that never listened (start-up failed) has nothing to report about shutting down.
+          const listening = app.server.listening;
           await app.close();
-          log.info('HTTP server closed: in-flight requests drained');
+          if (listening) log.info('HTTP server closed: in-flight requests drained');
           await closeResources(resources);
-          log.info('database and Redis connections closed');
+          if (listening) log.info('database and Redis connections closed');
         })();
         return closing;
       },
