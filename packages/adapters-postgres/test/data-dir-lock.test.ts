@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { call, expectStatus } from '../../http-fastify/test/support/http-client.js';
 import { ensureBuilt, freePort, runNode, until, type NodeProcess } from '../../http-fastify/test/support/api-process.js';
-import { LOCK_FILE, lockDataDir } from '../src/index.js';
+import { errorReason, LOCK_FILE, lockDataDir } from '../src/index.js';
 
 /**
  * One process owns a DATA_DIR, with real processes: the built API (`dist/main.js`), the built
@@ -134,6 +134,18 @@ t.test('in one process: a second open of the directory is refused; a file naming
     code: 'data_dir_locked',
     message: `DATA_DIR=${dir} is in use by pid 1, banking-api started 2026-01-01T00:00:00Z on host elsewhere, whose processes cannot be seen from ${hostname()} (if it has stopped, delete ${join(dir, LOCK_FILE)})`,
   });
+});
+
+t.test('error reasons are always one readable line, whatever was thrown', async (t) => {
+  t.equal(errorReason(new Error('boom')), 'boom');
+  t.equal(errorReason(new AggregateError([new Error('connect ECONNREFUSED 127.0.0.1:1')], '')), 'connect ECONNREFUSED 127.0.0.1:1');
+  // What PGlite's WASM runtime and Emscripten's file system throw: plain objects.
+  t.equal(errorReason({ name: 'ExitStatus', message: 'Program terminated with exit(1)', status: 1 }), 'ExitStatus: Program terminated with exit(1)');
+  t.equal(errorReason({ errno: 44 }), '{ errno: 44 }');
+  t.equal(errorReason('text'), 'text');
+  t.equal(errorReason(new Error('first line\n    second line')), 'first line second line');
+  t.equal(errorReason(undefined), 'undefined');
+  t.equal(errorReason(new Error('')), 'Error');
 });
 
 t.test('N API processes started at once on a new DATA_DIR: one serves, the others refuse, the data survives kill -9', async (t) => {

@@ -54,15 +54,27 @@ function readyLine(log: Logger, host: string, port: number, workers?: number): v
 }
 
 /** Why the process could not start, in one line an operator can act on. */
-function startUpReason(error: unknown, config: AppConfig): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const where = `port ${config.port} on ${config.host}`;
-  if (code === 'EADDRINUSE') return `${where} is already in use`;
-  if (code === 'EACCES') return `no permission to listen on ${where}`;
-  if (code === 'EADDRNOTAVAIL') return `HOST=${config.host} is not an address of this machine`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `HOST=${config.host} cannot be resolved`;
+function startUpReason(error: unknown): string {
   // "Cannot reach the database…" reads as the rest of "start-up failed: …".
   return errorReason(error).replace(/^[A-Z](?=[a-z])/, (letter) => letter.toLowerCase());
+}
+
+/** Why listen() failed, naming what to change. */
+function listenFailure(error: unknown, config: AppConfig): string {
+  const where = `port ${config.port} on ${config.host}`;
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'EADDRINUSE':
+      return `${where} is already in use`;
+    case 'EACCES':
+      return `no permission to listen on ${where}`;
+    case 'EADDRNOTAVAIL':
+      return `HOST=${config.host} is not an address of this machine`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `HOST=${config.host} cannot be resolved`;
+    default:
+      return `cannot listen on ${where}: ${startUpReason(error)}`;
+  }
 }
 
 /**
@@ -70,9 +82,13 @@ function startUpReason(error: unknown, config: AppConfig): string {
  * primary instead, which retries or gives up with that line.
  */
 async function startUpFailed(reason: string): Promise<never> {
-  if (cluster.isWorker && process.send !== undefined) {
-    process.send({ type: START_UP_FAILED, reason }, () => process.exit(1));
-    return new Promise<never>(() => {});
+  if (cluster.isWorker && process.send !== undefined && process.connected) {
+    try {
+      process.send({ type: START_UP_FAILED, reason }, () => process.exit(1));
+      return new Promise<never>(() => {});
+    } catch {
+      // the primary is gone: say it here
+    }
   }
   process.stderr.write(`start-up failed: ${reason}\n`);
   process.exit(1);
@@ -86,7 +102,7 @@ async function serve(config: AppConfig, warnings: readonly string[]): Promise<vo
   try {
     composed = await compose(config, log);
   } catch (error) {
-    return startUpFailed(startUpReason(error, config));
+    return startUpFailed(startUpReason(error));
   }
   const grace = closeWithGrace(
     { delay: SHUTDOWN_GRACE_MS, logger: { error: (message: unknown) => log.error({ detail: message }, 'shutdown') } },
@@ -103,7 +119,7 @@ async function serve(config: AppConfig, warnings: readonly string[]): Promise<vo
     // Never listened: nothing to drain and nothing to say about shutting down, just why.
     grace.uninstall();
     await composed.close().catch(() => {});
-    return startUpFailed(startUpReason(error, config));
+    return startUpFailed(listenFailure(error, config));
   }
   // A cluster's primary says it once for all its workers.
   if (cluster.isWorker) return;
