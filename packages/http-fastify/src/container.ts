@@ -236,9 +236,9 @@ export async function compose(config: AppConfig, log: Logger, override?: (c: Dep
       app,
       container,
       close: () => {
+        // A server that never listened (start-up failed) has nothing to report about shutting down.
+        const listening = app.server.listening;
         closing ??= (async () => {
-          // A server that never listened (start-up failed) has nothing to report about shutting down.
-          const listening = app.server.listening;
           await app.close();
           if (listening) log.info('HTTP server closed: in-flight requests drained');
           await closeResources(resources);
