@@ -158,7 +158,8 @@ async function acquire(path: string, content: string, depth: number): Promise<{ 
     const found = await read(path);
     if (found === undefined) continue; // released in between
     const verdict = judge(found);
-    if (verdict === 'alive' || verdict === 'foreign') return { holder: found.holder!, verdict };
+    // (judge() says alive or foreign only of a parsed holder)
+    if ((verdict === 'alive' || verdict === 'foreign') && found.holder !== undefined) return { holder: found.holder, verdict };
     if (verdict === 'being-written') {
       await sleep(RETRY_MS);
       continue;

@@ -85,7 +85,7 @@ async function startUpFailed(reason: string): Promise<never> {
   if (cluster.isWorker && process.send !== undefined && process.connected) {
     try {
       process.send({ type: START_UP_FAILED, reason }, () => process.exit(1));
-      return new Promise<never>(() => {});
+      return await new Promise<never>(() => {});
     } catch {
       // the primary is gone: say it here
     }
