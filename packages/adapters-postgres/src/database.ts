@@ -1,10 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { UnitOfWork } from '@banking/domain';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { DataDirLocked, lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { DatabaseUnavailable, maskDatabaseUrl } from './database-unavailable.js';
+import { errorReason } from './error-reason.js';
 import { migrateToLatest } from './migrator.js';
 import { NamedStatementsClient } from './named-statements.js';
 import { PipelinedTransactionsClient } from './pipelined-transactions.js';
@@ -16,6 +18,11 @@ export interface DatabaseOptions {
   readonly databaseUrl?: string | undefined;
   /** PGlite data directory (created when missing; the caller picks the default). */
   readonly dataDir: string;
+  /**
+   * What this process is (`banking-api`, `pnpm migrate`…), written in the data directory's lock
+   * so that a second process refused on it can name its holder (default: the script's name).
+   */
+  readonly processName?: string | undefined;
   /** `pg` pool size (default 10). */
   readonly poolMax?: number | undefined;
   /**
@@ -119,7 +126,7 @@ async function openServer(databaseUrl: string, options: DatabaseOptions): Promis
     await pool.query('select 1');
   } catch (error) {
     await pool.end().catch(() => {});
-    throw new DatabaseUnavailable(`Cannot reach the database at ${where}: ${reason(error)}`, { cause: error });
+    throw new DatabaseUnavailable(`Cannot reach the database at ${where}: ${errorReason(error)}`, { cause: error });
   }
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError, commitWithLastWrite: pipeline });
@@ -133,15 +140,26 @@ async function openServer(databaseUrl: string, options: DatabaseOptions): Promis
   };
 }
 
+/**
+ * PGlite on `dataDir`, once this process owns the directory: a second process is refused
+ * (`DataDirLocked`, naming the holder) before PGlite is even created, since two of them on one
+ * directory corrupt it. The lock is released by `close()`.
+ */
 async function openEmbedded(options: DatabaseOptions): Promise<Database> {
+  const where = `DATA_DIR=${options.dataDir}`;
+  let lock: DataDirLock;
+  try {
+    lock = await lockDataDir(options.dataDir, options.processName ?? `node ${basename(process.argv[1] ?? 'script')}`);
+  } catch (error) {
+    if (error instanceof DataDirLocked) throw error;
+    throw new DatabaseUnavailable(`Cannot open the embedded database in ${where}: ${errorReason(error)}`, { cause: error });
+  }
   let client: PGlite;
   try {
-    await mkdir(options.dataDir, { recursive: true });
     client = await PGlite.create(options.dataDir);
   } catch (error) {
-    throw new DatabaseUnavailable(`Cannot open the embedded database in DATA_DIR=${options.dataDir}: ${reason(error)}`, {
-      cause: error,
-    });
+    await lock.release();
+    throw new DatabaseUnavailable(`Cannot open the embedded database in ${where}: ${errorReason(error)}`, { cause: error });
   }
   // One connection: the dialect's driver hands it to one transaction at a time, in order.
   const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(client) });
@@ -152,16 +170,14 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     db,
     ping: () => ping(db),
     stats: () => ({ total: 1, idle: uow.inFlight === 0 ? 1 : 0, waiting: Math.max(0, uow.inFlight - 1) }),
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      // Released only once PGlite has closed: the next owner must find the data at rest.
+      await lock.release();
+    },
   };
 }
 
 async function ping(db: Kysely<DatabaseSchema>): Promise<void> {
   await sql`select 1`.execute(db);
-}
-
-function reason(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }

@@ -4,6 +4,8 @@
  */
 export { openDatabase, type Database, type DatabaseOptions } from './database.js';
 export { DatabaseUnavailable, maskDatabaseUrl } from './database-unavailable.js';
+export { DataDirLocked, LOCK_FILE, describeHolder, lockDataDir, type DataDirHolder, type DataDirLock } from './data-dir-lock.js';
+export { errorReason } from './error-reason.js';
 export { migrateToLatest, migrateDown } from './migrator.js';
 export { ledgerSummary, verifyLedger, type LedgerSummary, type LedgerViolation } from './ledger-verify.js';
 export type { DatabaseSchema } from './schema.js';

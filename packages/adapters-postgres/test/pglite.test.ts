@@ -41,6 +41,7 @@ await t.test('embedded: money moved before a restart is all there after it', asy
 
   const second = await openDatabase({ dataDir });
   t.teardown(() => second.close());
+  await t.rejects(openDatabase({ dataDir }), { name: 'DataDirLocked', message: `DATA_DIR=${dataDir} is already open in this process (pid ${process.pid})` }, 'one open at a time, in one process too');
   const reopened = bankOn(second.uow);
   const balance = await reopened.getBalance.execute({ userId: user.id, accountId: current.id });
   t.equal(balance.balance, 100050 - 20 * 3025 + 20 * 1000, 'the current account balance survived');

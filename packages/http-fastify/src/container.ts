@@ -90,6 +90,7 @@ export async function openResources(config: AppConfig, log: Logger, banking: () 
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    processName: 'banking-api',
     poolMax: config.dbPoolMax,
     pipeline: config.dbPipeline,
     onHookError: (error) => log.warn({ err: error }, 'after-commit hook failed'),
@@ -267,12 +268,14 @@ export async function compose(config: AppConfig, log: Logger, override?: (c: Dep
       app,
       container,
       close: () => {
+        // A server that never listened (start-up failed) has nothing to report about shutting down.
+        const listening = app.server.listening;
         closing ??= (async () => {
           await sweeper.stop();
           await app.close();
-          log.info('HTTP server closed: in-flight requests drained');
+          if (listening) log.info('HTTP server closed: in-flight requests drained');
           await closeResources(resources);
-          log.info('database and Redis connections closed');
+          if (listening) log.info('database and Redis connections closed');
         })();
         return closing;
       },

@@ -1,4 +1,5 @@
 import { openDatabase } from '../database.js';
+import { errorReason } from '../error-reason.js';
 import { ledgerSummary, verifyLedger } from '../ledger-verify.js';
 import { target, type Env, type Print } from './migrate.command.js';
 
@@ -11,7 +12,7 @@ export async function ledgerVerifyCommand(env: Env, print: Print, printError: Pr
   try {
     // No statement timeout: a full check reads every ledger line (10M lines take well over the
     // API's 5 s bound per statement, which is meant for requests, not for this offline check).
-    const database = await openDatabase({ databaseUrl, dataDir, statementTimeoutMs: 0 });
+    const database = await openDatabase({ databaseUrl, dataDir, statementTimeoutMs: 0, processName: 'pnpm ledger:verify' });
     try {
       const violations = await verifyLedger(database);
       if (violations.length > 0) {
@@ -27,7 +28,7 @@ export async function ledgerVerifyCommand(env: Env, print: Print, printError: Pr
       await database.close();
     }
   } catch (error) {
-    printError(`ledger:verify: ${error instanceof Error ? error.message : String(error)}`);
+    printError(`ledger:verify: ${errorReason(error)}`);
     return 2;
   }
 }

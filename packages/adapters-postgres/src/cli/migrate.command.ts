@@ -1,4 +1,5 @@
 import { openDatabase } from '../database.js';
+import { errorReason } from '../error-reason.js';
 import { migrateToLatest } from '../migrator.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -15,7 +16,7 @@ export function target(env: Env): { databaseUrl: string | undefined; dataDir: st
 export async function migrateCommand(env: Env, print: Print, printError: Print): Promise<number> {
   const { databaseUrl, dataDir, label } = target(env);
   try {
-    const database = await openDatabase({ databaseUrl, dataDir, migrate: false });
+    const database = await openDatabase({ databaseUrl, dataDir, migrate: false, processName: 'pnpm migrate' });
     try {
       const applied = await migrateToLatest(database.db);
       print(applied.length > 0 ? `migrate: applied ${applied.join(', ')} (${label})` : `migrate: schema already up to date (${label})`);
@@ -24,7 +25,7 @@ export async function migrateCommand(env: Env, print: Print, printError: Print):
       await database.close();
     }
   } catch (error) {
-    printError(`migrate: ${error instanceof Error ? error.message : String(error)}`);
+    printError(`migrate: ${errorReason(error)}`);
     return 1;
   }
 }

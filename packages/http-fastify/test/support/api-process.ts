@@ -146,3 +146,66 @@ export async function startApi(
   }
   return { name, url, pid: child.pid!, logs, stderr: () => stderr, exited, signal: (s) => child.kill(s), stop };
 }
+
+/** A node process of a test: its output so far, its exit, and ways to stop it. */
+export interface NodeProcess {
+  readonly pid: number;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Every non-empty line, stdout's then stderr's. */
+  readonly lines: () => string[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly hasExited: () => boolean;
+  kill(signal: NodeJS.Signals): void;
+  /** Closes its standard input. */
+  endInput(): void;
+}
+
+/**
+ * `node ARGS` (absolute paths) in the temporary directory, with only the variables given (plus PATH, NODE_ENV=test,
+ * LOG_LEVEL=warn and a test SECRET_KEY unless given); killed at the end of the test.
+ */
+export function runNode(t: Test, args: readonly string[], env: Readonly<Record<string, string>> = {}): NodeProcess {
+  const child = spawn(process.execPath, args, {
+    // Not the repository: a developer's .env there must not configure the process.
+    cwd: tmpdir(),
+    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', SECRET_KEY: E2E_SECRET, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  let gone = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      gone = true;
+      resolve({ code, signal });
+    }),
+  );
+  t.teardown(async () => {
+    if (!gone) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  return {
+    pid: child.pid!,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    lines: () => `${stdout}\n${stderr}`.split('\n').filter((line) => line.trim() !== ''),
+    exited,
+    hasExited: () => gone,
+    kill: (signal) => child.kill(signal),
+    endInput: () => child.stdin!.end(),
+  };
+}
+
+/** Polls `condition` every 50 ms until it holds; throws naming `what` after `timeoutMs` (a bound on a hang, not a timing assertion). */
+export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
