@@ -1,0 +1,108 @@
+import type { LedgerEntry, UserProfile } from '@banking/domain';
+import Fastify from 'fastify';
+import t from 'tap';
+import { Type, type Static } from 'typebox';
+import { ExactDecimal } from '../src/http/exact-decimal.js';
+import { compileResponseSerializer } from '../src/http/response-serializer.js';
+import { presentTransaction } from '../src/presenters/transaction.presenter.js';
+import { presentUser } from '../src/presenters/user.presenter.js';
+import { UserOut } from '../src/schemas/auth.schema.js';
+import { MoneyOut, NullableMoneyOut } from '../src/schemas/common.schema.js';
+import { TransactionOut } from '../src/schemas/transactions.schema.js';
+import { testApp } from './app-harness.js';
+
+const money = (text: string) => new ExactDecimal(text);
+
+t.test('money goes out as a JSON number with exactly its digits, whatever a double would make of it', async (t) => {
+  const serialize = compileResponseSerializer(
+    Type.Object({
+      big: MoneyOut,
+      beyond: MoneyOut,
+      small: MoneyOut,
+      negative: MoneyOut,
+      whole: MoneyOut,
+      held: NullableMoneyOut('set'),
+      none: NullableMoneyOut('null'),
+      list: Type.Array(MoneyOut),
+      rate: Type.Number(),
+      count: Type.Integer(),
+    }),
+  );
+  const text = serialize({
+    big: money('90000000000000.99'),
+    beyond: money('90071992547409.93'),
+    small: money('0.1'),
+    negative: money('-12.5'),
+    whole: money('5'),
+    held: money('1000.5'),
+    none: null,
+    list: [money('19.99'), money('0.07')],
+    rate: 1.5,
+    count: 3,
+  });
+  t.equal(
+    text,
+    '{"big":90000000000000.99,"beyond":90071992547409.93,"small":0.1,"negative":-12.5,"whole":5,"held":1000.5,' +
+      '"none":null,"list":[19.99,0.07],"rate":1.5,"count":3}',
+  );
+  t.equal(String(Number('90071992547409.93')), '90071992547409.94', 'a double would have changed that amount');
+  t.same(JSON.parse(text).list, [19.99, 0.07], 'valid JSON');
+});
+
+t.test('an ExactDecimal holds a plain decimal only, and refuses to be written without a schema', async (t) => {
+  for (const bad of ['1e5', 'NaN', '1.', '.5', '01', ' 1', '1,5', '', '-', '1.5"', '0x10']) t.throws(() => money(bad), RangeError, bad);
+  t.throws(() => JSON.stringify({ amount: money('1') }), TypeError, 'JSON.stringify would write {"text":…}: refused');
+});
+
+t.test('undeclared properties never leave, and a missing one is an error, not a partial answer', async (t) => {
+  const serialize = compileResponseSerializer(Type.Object({ id: Type.String(), amount: MoneyOut }));
+  t.equal(serialize({ id: 'a', amount: money('1'), password_hash: 'scrypt$16384$…', internal: { sql: 'select 1' } }), '{"id":"a","amount":1}');
+  t.throws(() => serialize({ id: 'a' }), /"amount" is required/);
+});
+
+t.test('presenters are typed by their schema: a field the schema lacks does not compile', async (t) => {
+  const profile: UserProfile = { id: 'u', email: 'a@example.com', fullName: 'A', createdAt: '2026-01-01T00:00:00.000Z' };
+  // @ts-expect-error password_hash is not in UserOut (`pnpm typecheck` fails if this ever compiles)
+  const leaky: Static<typeof UserOut> = { ...presentUser(profile), password_hash: 'scrypt$…' };
+  // @ts-expect-error a balance must be an ExactDecimal: a plain number would have gone through a double
+  const rounded: Static<typeof MoneyOut> = 1000.5;
+  t.ok(leaky && rounded);
+});
+
+t.test('a presenter that returns a field the schema lacks leaks nothing to the client', async (t) => {
+  // The serializer compiler the app installs, on routes answering with the app's schemas through
+  // presenters that (by mistake) add the password hash and internals.
+  const { app: api } = await testApp();
+  t.teardown(() => api.close());
+  const compiler = api.serializerCompiler;
+  t.ok(compiler, 'the app sets a serializer compiler');
+  const app = Fastify({ logger: false });
+  t.teardown(() => app.close());
+  app.setSerializerCompiler(compiler!);
+  const profile: UserProfile = { id: '3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d', email: 'a@example.com', fullName: 'Ada', createdAt: '2026-01-01T00:00:00.000Z' };
+  const entry: LedgerEntry = {
+    id: '5b0d6a3e-2f7c-4b1a-9e8d-7c6b5a4f3e2d',
+    accountId: profile.id,
+    sequence: 1,
+    type: 'DEPOT',
+    direction: 'CREDIT',
+    amount: 9007199254740991,
+    currency: 'HTG',
+    balanceAfter: 9007199254740991,
+    description: null,
+    transferId: null,
+    counterpartyAccountNumber: null,
+    createdAt: profile.createdAt,
+  };
+  const leak = { password_hash: 'scrypt$16384$8$1$c2FsdA$aGFzaA', sql: 'select * from users' };
+  app.get('/me', { schema: { response: { 200: UserOut } } }, async () => ({ ...presentUser(profile), ...leak }));
+  app.get('/line', { schema: { response: { 200: TransactionOut } } }, async () => ({ ...presentTransaction(entry), ...leak }));
+
+  const me = await app.inject({ method: 'GET', url: '/me' });
+  t.equal(me.statusCode, 200);
+  t.equal(me.body, '{"id":"3f2b8c1e-9a4d-4e7b-8c21-5d6f7a8b9c0d","email":"a@example.com","full_name":"Ada","created_at":"2026-01-01T00:00:00.000Z"}');
+  const line = await app.inject({ method: 'GET', url: '/line' });
+  t.equal(line.statusCode, 200);
+  t.notMatch(line.body, /password_hash|scrypt|select/);
+  t.match(line.body, /"amount":90071992547409\.91,"balance_after":90071992547409\.91,/);
+});
