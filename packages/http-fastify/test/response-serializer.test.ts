@@ -1,4 +1,4 @@
-import type { LedgerEntry, UserProfile } from '@banking/domain';
+import type { Banking, LedgerEntry, UserProfile } from '@banking/domain';
 import Fastify from 'fastify';
 import t from 'tap';
 import { Type, type Static } from 'typebox';
@@ -9,7 +9,7 @@ import { presentUser } from '../src/presenters/user.presenter.js';
 import { UserOut } from '../src/schemas/auth.schema.js';
 import { MoneyOut, NullableMoneyOut } from '../src/schemas/common.schema.js';
 import { TransactionOut } from '../src/schemas/transactions.schema.js';
-import { testApp } from './app-harness.js';
+import { API, json, signUp, testApp } from './app-harness.js';
 
 const money = (text: string) => new ExactDecimal(text);
 
@@ -105,4 +105,26 @@ t.test('a presenter that returns a field the schema lacks leaks nothing to the c
   t.equal(line.statusCode, 200);
   t.notMatch(line.body, /password_hash|scrypt|select/);
   t.match(line.body, /"amount":90071992547409\.91,"balance_after":90071992547409\.91,/);
+});
+
+t.test('a response missing a field of its schema is a 500 problem, never a partial answer', async (t) => {
+  const { app, bank } = await testApp();
+  t.teardown(() => app.close());
+  const alice = await signUp(app);
+  // A profile that lost its email on the way (a drifted adapter, say): the presenter passes undefined on.
+  const { app: drifted } = await testApp({
+    bank,
+    deps: {
+      banking: {
+        ...bank.banking,
+        getProfile: { execute: async (id: string) => ({ ...(await bank.banking.getProfile.execute(id)), email: undefined as unknown as string }) },
+      } as Banking,
+    },
+  });
+  t.teardown(() => drifted.close());
+  const me = await drifted.inject({ method: 'GET', url: `${API}/auth/me`, headers: alice.headers });
+  t.equal(me.statusCode, 500);
+  t.match(me.headers['content-type'], /^application\/problem\+json/);
+  t.match(json(me), { code: 'internal_error' });
+  t.notMatch(me.body, alice.email);
 });

@@ -40,5 +40,16 @@ export function compileResponseSerializer(schema: object): (data: unknown) => st
   return (fastJson.restore as unknown as Restore)({ ...build, serializer: exact });
 }
 
+/** One compiled serializer per schema object: most routes list the same few (Problem for each error status, Account…). */
+const compiled = new WeakMap<object, (data: unknown) => string>();
+
 /** `app.setSerializerCompiler(serializerCompiler)`. */
-export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) => compileResponseSerializer(schema as object);
+export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) => {
+  const key = schema as object;
+  let serialize = compiled.get(key);
+  if (serialize === undefined) {
+    serialize = compileResponseSerializer(key);
+    compiled.set(key, serialize);
+  }
+  return serialize;
+};
