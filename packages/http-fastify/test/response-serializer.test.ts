@@ -9,7 +9,7 @@ import { presentUser } from '../src/presenters/user.presenter.js';
 import { UserOut } from '../src/schemas/auth.schema.js';
 import { MoneyOut, NullableMoneyOut } from '../src/schemas/common.schema.js';
 import { TransactionOut } from '../src/schemas/transactions.schema.js';
-import { API, json, signUp, testApp } from './app-harness.js';
+import { API, json, openAccount, signUp, testApp } from './app-harness.js';
 
 const money = (text: string) => new ExactDecimal(text);
 
@@ -127,4 +127,58 @@ t.test('a response missing a field of its schema is a 500 problem, never a parti
   t.match(me.headers['content-type'], /^application\/problem\+json/);
   t.match(json(me), { code: 'internal_error' });
   t.notMatch(me.body, alice.email);
+});
+
+t.test('the app answers byte for byte as the contract has it: field order, number text, null', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const alice = await signUp(app);
+  const bob = await signUp(app);
+  const from = await openAccount(app, alice);
+  const to = await openAccount(app, bob);
+  const line = await app.inject({
+    method: 'POST',
+    url: `${API}/accounts/${from.id}/transactions`,
+    headers: alice.headers,
+    payload: { amount: '1000.50', type: 'DEPOT', description: 'Salaire "mai" \u00e9t\u00e9 \u2028' },
+  });
+  const l = json(line);
+  t.equal(
+    line.body,
+    `{"id":"${l.id}","account_id":"${from.id}","type":"DEPOT","direction":"CREDIT","amount":1000.5,"balance_after":1000.5,` +
+      `"description":"Salaire \\"mai\\" \u00e9t\u00e9 \u2028","transfer_id":null,"counterparty_account_number":null,"created_at":"${l.created_at}"}`,
+  );
+  const sent = await app.inject({
+    method: 'POST',
+    url: `${API}/transfers`,
+    headers: alice.headers,
+    payload: { from_account_id: from.id, to_account_number: to.account_number, amount: 250.5, description: 'Rent' },
+  });
+  const s = json(sent);
+  const transfer = (newBalance: string) =>
+    `{"transfer_id":"${s.transfer_id}","status":"success","from_account":"${from.account_number}","to_account":"${to.account_number}",` +
+    `"amount":250.5,"currency":"HTG","new_balance":${newBalance},"description":"Rent","created_at":"${s.created_at}"}`;
+  t.equal(sent.body, transfer('750'));
+  const seenByBob = await app.inject({ method: 'GET', url: `${API}/transfers/${s.transfer_id}`, headers: bob.headers });
+  t.equal(seenByBob.body, transfer('null'), 'the receiving side: new_balance null');
+  const balance = await app.inject({ method: 'GET', url: `${API}/accounts/${to.id}/balance`, headers: bob.headers });
+  t.equal(balance.body, `{"account_id":"${to.id}","account_number":"${to.account_number}","balance":250.5,"currency":"HTG","as_of":"${json(balance).as_of}"}`);
+  const account = await app.inject({ method: 'GET', url: `${API}/accounts/${from.id}`, headers: alice.headers });
+  t.equal(
+    account.body,
+    `{"id":"${from.id}","account_number":"${from.account_number}","account_type":"COURANT","currency":"HTG","balance":750,"status":"ACTIVE",` +
+      `"owner_id":"${alice.id}","created_at":"${from.created_at}","updated_at":"${json(account).updated_at}"}`,
+  );
+
+  const form = (fields: Record<string, string>) => ({
+    method: 'POST' as const,
+    url: `${API}/auth/token`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(fields).toString(),
+  });
+  const token = await app.inject(form({ grant_type: 'password', username: alice.email, password: alice.password }));
+  t.match(token.body, /^\{"access_token":"[\w.-]+","refresh_token":"[\w.-]+","token_type":"bearer","expires_in":1800\}$/, 'RFC 6749 §5.1');
+  const refused = await app.inject(form({ grant_type: 'password', username: alice.email, password: 'wrong-password' }));
+  t.equal(refused.statusCode, 400);
+  t.match(refused.body, /^\{"error":"invalid_grant","error_description":"[^"]+"\}$/, 'RFC 6749 §5.2');
 });
