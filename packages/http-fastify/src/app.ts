@@ -4,11 +4,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from './config.js';
 import { clientErrorHandler } from './http/client-errors.js';
-import { serializeJson } from './http/exact-decimal.js';
 import { HttpError } from './http/http-error.js';
 import { OneLinePerRequest } from './http/one-line-per-request.js';
 import { REDACTED, requestForLog } from './http/redact-query.js';
 import { jsonBodyParser } from './http/request-bodies.js';
+import { serializerCompiler } from './http/response-serializer.js';
 import { validatorCompiler } from './http/validator-compiler.js';
 import authPlugin from './plugins/auth.plugin.js';
 import corsPlugin from './plugins/cors.plugin.js';
@@ -121,8 +121,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  // Responses are built by explicit presenters; money goes out with every digit (ExactDecimal).
-  app.setSerializerCompiler(() => serializeJson);
+  // Responses go out through their schema (fast-json-stringify): only declared fields, money digit for digit.
+  app.setSerializerCompiler(serializerCompiler);
   // Only JSON (and, for /auth/token, forms): text/plain bodies get 415 instead of a string body.
   app.removeContentTypeParser('text/plain');
   // JSON in UTF-8 only, numbers judged on their exact text (0.009999999999999999999 is not 0.01).

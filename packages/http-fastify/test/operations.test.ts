@@ -8,7 +8,6 @@ import { memoryBanking } from '@banking/testing';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { loggerOptions } from '../src/app.js';
-import { ExactDecimal, serializeJson } from '../src/http/exact-decimal.js';
 import { API, bearer, json, openAccount, signUp, testApp, testHasher, uniqueEmail } from './app-harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -476,18 +475,6 @@ t.test('buildApp depends only on the use cases: a bank built elsewhere works unc
   t.teardown(() => app.close());
   const alice = await signUp(app);
   t.equal((await app.inject({ method: 'GET', url: `${API}/auth/me`, headers: alice.headers })).statusCode, 200);
-});
-
-t.test('money serialisation: the JSON number text carries every digit', async (t) => {
-  const text = serializeJson({
-    big: new ExactDecimal('90000000000000.99'),
-    list: [new ExactDecimal('0.1'), new ExactDecimal('-12.5'), new ExactDecimal('5')],
-    forged: '\u0000decimal:5',
-    nested: { amount: new ExactDecimal('1000.5'), note: 'x":1,"y' },
-  });
-  t.equal(text, '{"big":90000000000000.99,"list":[0.1,-12.5,5],"forged":"\\u0000decimal:5","nested":{"amount":1000.5,"note":"x\\":1,\\"y"}}');
-  t.same(JSON.parse(text).list, [0.1, -12.5, 5]);
-  for (const bad of ['1e5', 'NaN', '1.', '.5', '01', ' 1', '1,5']) t.throws(() => new ExactDecimal(bad), RangeError, bad);
 });
 
 t.test('secrets in a query string are redacted in the request log, the rest of the URL kept', async (t) => {

@@ -1,8 +1,10 @@
 import type { Account, Balance, Page } from '@banking/domain';
+import type { Static } from 'typebox';
+import type { AccountOut, AccountPage, BalanceOut } from '../schemas/accounts.schema.js';
 import { moneyOut } from './money.presenter.js';
 import { presentPage } from './page.presenter.js';
 
-export function presentAccount(account: Account) {
+export function presentAccount(account: Account): Static<typeof AccountOut> {
   return {
     id: account.id,
     account_number: account.number,
@@ -16,11 +18,11 @@ export function presentAccount(account: Account) {
   };
 }
 
-export function presentAccountPage(page: Page<Account>) {
+export function presentAccountPage(page: Page<Account>): Static<typeof AccountPage> {
   return presentPage(page, presentAccount);
 }
 
-export function presentBalance(balance: Balance) {
+export function presentBalance(balance: Balance): Static<typeof BalanceOut> {
   return {
     account_id: balance.accountId,
     account_number: balance.accountNumber,

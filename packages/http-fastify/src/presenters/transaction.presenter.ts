@@ -1,8 +1,10 @@
 import type { LedgerEntry, Page } from '@banking/domain';
+import type { Static } from 'typebox';
+import type { TransactionOut, TransactionPage } from '../schemas/transactions.schema.js';
 import { moneyOut } from './money.presenter.js';
 import { presentPage } from './page.presenter.js';
 
-export function presentTransaction(entry: LedgerEntry) {
+export function presentTransaction(entry: LedgerEntry): Static<typeof TransactionOut> {
   return {
     id: entry.id,
     account_id: entry.accountId,
@@ -17,6 +19,6 @@ export function presentTransaction(entry: LedgerEntry) {
   };
 }
 
-export function presentTransactionPage(page: Page<LedgerEntry>) {
+export function presentTransactionPage(page: Page<LedgerEntry>): Static<typeof TransactionPage> {
   return presentPage(page, presentTransaction);
 }

@@ -1,11 +1,13 @@
 import type { Transfer } from '@banking/domain';
+import type { Static } from 'typebox';
+import type { TransferOut } from '../schemas/transfers.schema.js';
 import { moneyOut } from './money.presenter.js';
 
 /** `new_balance` is the source's balance after the transfer: shown only to the source's owner. */
-export function presentTransfer(transfer: Transfer, showSourceBalance: boolean) {
+export function presentTransfer(transfer: Transfer, showSourceBalance: boolean): Static<typeof TransferOut> {
   return {
     transfer_id: transfer.id,
-    status: 'success' as const,
+    status: 'success',
     from_account: transfer.fromAccountNumber,
     to_account: transfer.toAccountNumber,
     amount: moneyOut(transfer.amount, transfer.currency),

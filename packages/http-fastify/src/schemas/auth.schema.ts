@@ -67,9 +67,9 @@ export const TokenForm = Type.Object(
 export const TokenResponse = Type.Object(
   {
     access_token: Type.String(),
+    refresh_token: Type.String(),
     token_type: Type.Literal('bearer'),
     expires_in: Type.Integer({ examples: [1800] }),
-    refresh_token: Type.String(),
   },
   { title: 'OAuth2TokenResponse', description: 'RFC 6749 §5.1 token response' },
 );

@@ -24,12 +24,24 @@ export const AmountIn = Type.Union([Type.Number(), Type.String({ maxLength: 40 }
   examples: [1000.5, '19.99'],
 });
 
-/** Response amounts and balances: JSON numbers whose text is the exact decimal (see ExactDecimal). */
+/**
+ * Response amounts and balances: JSON numbers whose text is the exact decimal. Presenters give an
+ * ExactDecimal, which the response serializer writes digit for digit (a plain number would go
+ * through a double, hence the type).
+ */
 export const MoneyOut = Type.Unsafe<ExactDecimal>({
   type: 'number',
   description: 'Exact decimal amount in the currency: the number text carries every digit',
   examples: [1000.5],
 });
+
+/**
+ * MoneyOut or null, as OpenAPI 3.0 writes it (`nullable`). Not `anyOf: [MoneyOut, null]`: the
+ * serializer picks an anyOf branch by validating the value, and an ExactDecimal is no JS number.
+ */
+export function NullableMoneyOut(description: string) {
+  return Type.Unsafe<ExactDecimal | null>({ type: 'number', nullable: true, description, examples: [1000.5] });
+}
 
 export const FieldErrorSchema = Type.Object({
   field: Type.String({ example: 'amount' }),

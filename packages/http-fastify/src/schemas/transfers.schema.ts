@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { AccountNumber } from './accounts.schema.js';
-import { AmountIn, Currency, MoneyOut, Timestamp, Uuid } from './common.schema.js';
+import { AmountIn, Currency, MoneyOut, NullableMoneyOut, Timestamp, Uuid } from './common.schema.js';
 import { Description } from './transactions.schema.js';
 
 export const TransferBody = Type.Object(
@@ -26,9 +26,7 @@ export const TransferOut = Type.Object(
     to_account: AccountNumber,
     amount: MoneyOut,
     currency: Currency,
-    new_balance: Type.Union([MoneyOut, Type.Null()], {
-      description: "The source account's balance right after the transfer (null for the receiving side)",
-    }),
+    new_balance: NullableMoneyOut("The source account's balance right after the transfer (null for the receiving side)"),
     description: Type.Union([Type.String(), Type.Null()]),
     created_at: Timestamp,
   },
