@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { openRedis, redisUrlFromEnv, type RedisAdapters } from '@banking/adapters-redis';
-import { cacheContract, denylistContract, MemoryRateLimitStore, rateLimitStoreContract } from '@banking/testing';
+import { cacheContract, denylistContract, MemoryRateLimitStore, rateLimitStoreContract, seededRandom, testSeed } from '@banking/testing';
 import { aPrefix, deletePrefix, MACHINE_REDIS_URL, machineRedis } from './support/machine-redis.js';
 
 const admin = await machineRedis(t);
@@ -137,7 +137,8 @@ if (admin !== undefined) {
     const violations: string[] = [];
     let hits = 0;
     let reads = 0;
-    const pause = (max: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * max));
+    const random = seededRandom(testSeed(t), 'pauses');
+    const pause = (max: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, random.next() * max));
 
     const writer = async (instance: RedisAdapters): Promise<void> => {
       while (!stop) {

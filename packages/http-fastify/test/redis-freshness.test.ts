@@ -1,3 +1,4 @@
+import { seededRandom, testSeed } from '@banking/testing';
 import t from 'tap';
 import { AccountTraffic, OPENING } from './support/account-traffic.js';
 import { startApi, type ApiProcess } from './support/api-process.js';
@@ -57,7 +58,7 @@ if (await requireServices(t)) {
   });
 
   await t.test(`freshness: ${TRAFFIC_MS / 1000} s of concurrent writers and readers on one account across both instances`, async (t) => {
-    const traffic = new AccountTraffic({ instances: bases, owner, other, a, c });
+    const traffic = new AccountTraffic({ instances: bases, owner, other, a, c, random: seededRandom(testSeed(t), 'traffic') });
     traffic.start();
     await new Promise((resolve) => setTimeout(resolve, TRAFFIC_MS));
     await traffic.stop();

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { seededRandom, testSeed } from '@banking/testing';
 import t, { type Test } from 'tap';
 import { PrivateRedis } from '../../adapters-redis/test/support/private-redis.js';
 import { AccountTraffic, OPENING } from './support/account-traffic.js';
@@ -75,7 +76,7 @@ if (await requireServices(t, { machineRedis: false, redisServerBinary: true })) 
   const notReady = (answers: readonly Answer[]) =>
     answers.every((r) => r.status === 503 && r.body?.code === 'not_ready' && /redis/.test(r.body?.detail) && r.body?.checks?.database === 'ok' && r.body?.checks?.redis === 'unavailable');
 
-  const traffic = new AccountTraffic({ instances: instances.map((i) => i.url), owner, other, a, c });
+  const traffic = new AccountTraffic({ instances: instances.map((i) => i.url), owner, other, a, c, random: seededRandom(testSeed(t), 'traffic') });
   traffic.start();
   t.teardown(() => traffic.stop());
 

@@ -1,4 +1,5 @@
 import { API, call, major, minor, type Answer, type Client, type OpenedAccount } from './http-client.js';
+import type { SeededRandom } from '@banking/testing';
 import type { TestDatabase } from './services.js';
 
 /**
@@ -31,6 +32,8 @@ export interface TrafficSetup {
   readonly other: Client;
   readonly a: OpenedAccount;
   readonly c: OpenedAccount;
+  /** Draws the amounts: seeded, so that TEST_SEED replays them. */
+  readonly random: SeededRandom;
 }
 
 export interface TrafficReport {
@@ -52,7 +55,6 @@ export interface TrafficReport {
 }
 
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length]!;
-const randomInt = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
 
 /** Concurrent writers (deposits, withdrawals, transfers both ways) and readers (balance, account, list) on one account. */
 export class AccountTraffic {
@@ -63,9 +65,9 @@ export class AccountTraffic {
   constructor(private readonly setup: TrafficSetup) {}
 
   start(): void {
-    const { instances, owner, other, a, c } = this.setup;
-    const credit = () => major(STEP * randomInt(1, 3) + 1);
-    const debit = () => major(STEP * randomInt(1, 2) - 1);
+    const { instances, owner, other, a, c, random } = this.setup;
+    const credit = () => major(STEP * random.int(1, 3) + 1);
+    const debit = () => major(STEP * random.int(1, 2) - 1);
     this.loop('deposit', 'write', (base) =>
       call(base, 'POST', `${API}/accounts/${a.id}/transactions`, { token: owner.accessToken, json: { type: 'DEPOT', amount: credit() } }),
     );
