@@ -61,6 +61,8 @@ if (await requireServices(t)) {
     const traffic = new AccountTraffic({ instances: bases, owner, other, a, c, random: seededRandom(testSeed(t), 'traffic') });
     traffic.start();
     await new Promise((resolve) => setTimeout(resolve, TRAFFIC_MS));
+    // And on until there is enough traffic to judge: a loaded machine answers fewer requests in TRAFFIC_MS.
+    await traffic.until('20 writes and 100 reads', ({ writes, reads }) => writes > 20 && reads > 100);
     await traffic.stop();
     const report = await traffic.report(db);
     t.comment(

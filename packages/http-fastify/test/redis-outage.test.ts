@@ -146,6 +146,7 @@ if (await requireServices(t, { machineRedis: false, redisServerBinary: true })) 
   });
 
   await t.test('the whole run: no 5xx, every write applied, no stale read, balances = PostgreSQL', async (t) => {
+    await traffic.until('20 writes and 50 reads', ({ writes, reads }) => writes > 20 && reads > 50);
     await traffic.stop();
     const report = await traffic.report(db);
     t.comment(`${report.writes} writes, ${report.reads} reads (${report.tightReads} started < 20 ms after a write's 2xx); ${JSON.stringify(report.statusCounts)}`);

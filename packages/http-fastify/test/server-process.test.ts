@@ -20,6 +20,8 @@ const START_TIMEOUT_MS = 180_000;
 interface Server {
   readonly base: string;
   readonly output: () => string;
+  /** Whether the process has exited. */
+  readonly gone: () => boolean;
   /** Milliseconds from spawn to the first 200 on /health. */
   readonly startMs: number;
   terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -62,6 +64,7 @@ async function startServer(t: Test, env: Record<string, string>): Promise<Server
     base,
     startMs,
     output: () => output,
+    gone: () => gone,
     terminate: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -124,12 +127,16 @@ async function depositsAcrossShutdown(base: string, server: Server, token: strin
   return { exit: await exit, answered: statuses.filter((s) => s === 201).length, statuses };
 }
 
-/** The log line is written after listen() resolves, which can trail the first /health answer on a loaded machine. */
-async function logged(output: () => string, text: string): Promise<string> {
-  for (let waited = 0; waited < 5000 && !output().includes(text); waited += 50) {
+/**
+ * The output once it holds `text` (or the process has exited): the log line is written after
+ * listen() resolves, which can trail the first /health answer by any time on a loaded machine.
+ */
+async function logged(server: Server, text: string): Promise<string> {
+  const began = performance.now();
+  while (!server.output().includes(text) && !server.gone() && performance.now() - began < START_TIMEOUT_MS) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return output();
+  return server.output();
 }
 
 t.test('pnpm start: embedded PGlite on an empty data dir', async (t) => {
@@ -141,7 +148,7 @@ t.test('pnpm start: embedded PGlite on an empty data dir', async (t) => {
   const first = await startServer(t, env);
   t.comment(`fresh data dir: first 200 on /health after ${first.startMs} ms`);
   const listening = `API listening on ${first.base} — docs at ${first.base}/docs`;
-  t.match(await logged(first.output, listening), listening, 'says where the docs are');
+  t.match(await logged(first, listening), listening, 'says where the docs are');
   const docs = await fetch(`${first.base}/docs/`);
   t.equal(docs.status, 200);
   t.match(docs.headers.get('content-type'), /text\/html/);
@@ -172,7 +179,7 @@ t.test('pnpm start: PostgreSQL server (fresh database)', async (t) => {
   const server = await startServer(t, env);
   t.comment(`PostgreSQL: first 200 on /health after ${server.startMs} ms`);
   const listening = `API listening on ${server.base} — docs at ${server.base}/docs`;
-  t.match(await logged(server.output, listening), listening);
+  t.match(await logged(server, listening), listening);
   const { token, accountId } = await seedFlow(t, server.base);
   const metrics = await fetch(`${server.base}/metrics`).then((r) => r.text());
   t.match(metrics, /banking_db_pool_total \d+/, 'pool figures on /metrics');

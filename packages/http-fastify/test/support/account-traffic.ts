@@ -87,6 +87,25 @@ export class AccountTraffic {
     }
   }
 
+  /**
+   * Resolves once the writes (201) and reads (200) answered so far satisfy `enough`: a test that
+   * needs some traffic waits for it, however slow a loaded machine makes each request. `guardMs`
+   * only keeps a broken run from hanging.
+   */
+  async until(what: string, enough: (answered: { readonly writes: number; readonly reads: number }) => boolean, guardMs = 120_000): Promise<void> {
+    const deadline = Date.now() + guardMs;
+    for (;;) {
+      const answered = { writes: 0, reads: 0 };
+      for (const o of this.observations) {
+        if (o.kind === 'write' && o.status === 201) answered.writes++;
+        else if (o.kind === 'read' && o.status === 200) answered.reads++;
+      }
+      if (enough(answered)) return;
+      if (Date.now() > deadline) throw new Error(`traffic: no ${what} within ${guardMs / 1000} s (${JSON.stringify(answered)})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Lets every loop finish its request in flight, then resolves. */
   async stop(): Promise<void> {
     this.stopping = true;
