@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { openDatabase } from '../packages/adapters-postgres/src/index.js';
 import t, { type Test } from 'tap';
 import { PrivateRedis } from '../packages/adapters-redis/test/support/private-redis.js';
-import { ensureBuilt, freePort, startApi, type ApiProcess } from '../packages/http-fastify/test/support/api-process.js';
+import { ensureBuilt, startApi, type ApiProcess } from '../packages/http-fastify/test/support/api-process.js';
 import { call, deposit, openAccount, signUp, type OpenedAccount } from '../packages/http-fastify/test/support/http-client.js';
 import { BankWorkload, type Holder, type Operation } from './support/bank-workload.js';
 import { PrivatePostgres } from './support/private-postgres.js';
@@ -48,9 +48,9 @@ class Instance {
   ) {}
 
   static async start(t: Test, name: string, env: Readonly<Record<string, string>>): Promise<Instance> {
-    const port = await freePort();
-    const process = await startApi(t, name, { ...env, PORT: String(port) }, { startTimeoutMs: START_TIMEOUT_MS });
-    return new Instance(t, name, port, env, process);
+    // startApi picks the port (another one if a process took the first); restarts keep it.
+    const process = await startApi(t, name, env, { startTimeoutMs: START_TIMEOUT_MS });
+    return new Instance(t, name, Number(new URL(process.url).port), env, process);
   }
 
   get url(): string {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { ensureBuilt, freePort } from './support/api-process.js';
+import { ensureBuilt, freePort, listensOn } from './support/api-process.js';
 import { freshDatabase, requireServices } from './support/services.js';
 
 /**
@@ -27,8 +27,16 @@ interface Server {
   terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** On a free port, and on another one when a process took it first (the port is free only when drawn). */
 async function startServer(t: Test, env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOn(t, env, await freePort());
+    if (!('portTaken' in started)) return started;
+    if (attempt === 5) throw new Error(started.portTaken);
+  }
+}
+
+async function startOn(t: Test, env: Record<string, string>, port: number): Promise<Server | { readonly portTaken: string }> {
   const cwd = await mkdtemp(join(tmpdir(), 'banking-start-'));
   t.teardown(() => rm(cwd, { recursive: true, force: true }));
   const began = performance.now();
@@ -37,6 +45,7 @@ async function startServer(t: Test, env: Record<string, string>): Promise<Server
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -53,9 +62,14 @@ async function startServer(t: Test, env: Record<string, string>): Promise<Server
   });
   const base = `http://127.0.0.1:${port}`;
   for (;;) {
-    if (gone) throw new Error(`the server exited at start-up:\n${output}`);
+    if (gone) {
+      await closed; // what it wrote before it exited
+      if (output.includes('EADDRINUSE')) return { portTaken: `port ${port} was taken:\n${output}` };
+      throw new Error(`the server exited at start-up:\n${output}`);
+    }
     const status = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);
-    if (status === 200) break;
+    // 200 from this process: another one may hold the port.
+    if (status === 200 && child.pid !== undefined && (await listensOn(child.pid, port))) break;
     if (performance.now() - began > START_TIMEOUT_MS) throw new Error(`no 200 on /health after ${START_TIMEOUT_MS} ms:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
