@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openDatabase } from '../packages/adapters-postgres/src/index.js';
+import { seededRandom, testSeed } from '@banking/testing';
 import t, { type Test } from 'tap';
 import { PrivateRedis } from '../packages/adapters-redis/test/support/private-redis.js';
 import { ensureBuilt, startApi, type ApiProcess } from '../packages/http-fastify/test/support/api-process.js';
@@ -130,7 +131,7 @@ t.test('bank workload under faults: every acknowledged cent kept exactly once', 
   const openingTotal = HOLDERS * ACCOUNTS_PER_HOLDER * OPENING_MINOR;
 
   const runTag = `proof-${randomBytes(4).toString('hex')}`;
-  const workload = new BankWorkload({ holders, instances: () => instances.map((i) => i.url), clients: CLIENTS, runTag });
+  const workload = new BankWorkload({ holders, instances: () => instances.map((i) => i.url), clients: CLIENTS, runTag, random: seededRandom(testSeed(t), 'workload') });
 
   // ── the nemesis ───────────────────────────────────────────────────────────────────────────
   const faults: { readonly name: string; readonly inject: () => Promise<void> }[] = [
