@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { ensureBuilt, freePort, listensOn } from './support/api-process.js';
+import { ensureBuilt, freePort, listensOn, PORT_TAKEN } from './support/api-process.js';
 import { freshDatabase, requireServices } from './support/services.js';
 
 /**
@@ -64,7 +64,7 @@ async function startOn(t: Test, env: Record<string, string>, port: number): Prom
   for (;;) {
     if (gone) {
       await closed; // what it wrote before it exited
-      if (output.includes('EADDRINUSE')) return { portTaken: `port ${port} was taken:\n${output}` };
+      if (PORT_TAKEN.test(output)) return { portTaken: `port ${port} was taken:\n${output}` };
       throw new Error(`the server exited at start-up:\n${output}`);
     }
     const status = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);

@@ -10,6 +10,9 @@ import { freePort, listensOn } from '../../../adapters-redis/test/support/privat
 
 export { freePort, listensOn };
 
+/** What the API says when its port is taken: Node's code, or its own one-line start-up failure. */
+export const PORT_TAKEN = /EADDRINUSE|already in use/;
+
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = join(ROOT, 'packages/http-fastify/dist/main.js');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -158,7 +161,7 @@ async function launch(
     if (hasExited) {
       await closed; // what it wrote before it exited
       const said = `${stderr}${JSON.stringify(logs.slice(-5))}`;
-      return { failure: `API ${name} exited at start-up: ${said}`, portTaken: said.includes('EADDRINUSE') };
+      return { failure: `API ${name} exited at start-up: ${said}`, portTaken: PORT_TAKEN.test(said) };
     }
     try {
       const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
