@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openDatabase } from '../packages/adapters-postgres/src/index.js';
+import { seededRandom, testSeed } from '@banking/testing';
 import t, { type Test } from 'tap';
 import { PrivateRedis } from '../packages/adapters-redis/test/support/private-redis.js';
-import { ensureBuilt, freePort, startApi, type ApiProcess } from '../packages/http-fastify/test/support/api-process.js';
+import { ensureBuilt, startApi, type ApiProcess } from '../packages/http-fastify/test/support/api-process.js';
 import { call, deposit, openAccount, signUp, type OpenedAccount } from '../packages/http-fastify/test/support/http-client.js';
 import { BankWorkload, type Holder, type Operation } from './support/bank-workload.js';
 import { PrivatePostgres } from './support/private-postgres.js';
@@ -48,9 +49,9 @@ class Instance {
   ) {}
 
   static async start(t: Test, name: string, env: Readonly<Record<string, string>>): Promise<Instance> {
-    const port = await freePort();
-    const process = await startApi(t, name, { ...env, PORT: String(port) }, { startTimeoutMs: START_TIMEOUT_MS });
-    return new Instance(t, name, port, env, process);
+    // startApi picks the port (another one if a process took the first); restarts keep it.
+    const process = await startApi(t, name, env, { startTimeoutMs: START_TIMEOUT_MS });
+    return new Instance(t, name, Number(new URL(process.url).port), env, process);
   }
 
   get url(): string {
@@ -131,7 +132,7 @@ t.test('bank workload under faults: every acknowledged cent kept exactly once', 
   const openingTotal = HOLDERS * ACCOUNTS_PER_HOLDER * OPENING_MINOR;
 
   const runTag = `proof-${randomBytes(4).toString('hex')}`;
-  const workload = new BankWorkload({ holders, instances: () => instances.map((i) => i.url), clients: CLIENTS, runTag });
+  const workload = new BankWorkload({ holders, instances: () => instances.map((i) => i.url), clients: CLIENTS, runTag, random: seededRandom(testSeed(t), 'workload') });
 
   // ── the nemesis ───────────────────────────────────────────────────────────────────────────
   const faults: { readonly name: string; readonly inject: () => Promise<void> }[] = [

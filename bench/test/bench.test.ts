@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, verifyLedger } from '../../packages/adapters-postgres/src/index.js';
+import { testSeed } from '@banking/testing';
 import t from 'tap';
 import { freshDatabase, requireServer } from '../../packages/adapters-postgres/test/support/databases.js';
 import { chartSvg, renderPng } from '../lib/chart.js';
@@ -27,7 +28,9 @@ await t.test('the seeded bank and the API transfer statements run by pgbench kee
   const rows = await database.db.selectFrom('transfers').select((eb) => eb.fn.countAll<string>().as('n')).execute();
   t.equal(Number(rows[0]?.n), 1_000, 'a transfer per account');
 
-  const result = await run('pgbench', [...pgArgs(server), '-n', '-c', '4', '-j', '2', '-t', '50', '-M', 'prepared', '-D', 'accounts=1000', '-f', API_TRANSFER_SCRIPT, name]);
+  // pgbench draws the accounts and amounts: from the test seed, so that TEST_SEED replays them.
+  const seedArg = `--random-seed=${testSeed(t)}`;
+  const result = await run('pgbench', [...pgArgs(server), '-n', '-c', '4', '-j', '2', '-t', '50', '-M', 'prepared', seedArg, '-D', 'accounts=1000', '-f', API_TRANSFER_SCRIPT, name]);
   t.match(result.stdout, /number of transactions actually processed: 200\/200/, 'pgbench ran the API transfer 200 times');
   t.same(await verifyLedger(database), [], 'and the ledger is still clean');
 });

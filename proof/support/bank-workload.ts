@@ -1,3 +1,4 @@
+import type { SeededRandom } from '@banking/testing';
 import { API, call, major, type Answer, type Client, type OpenedAccount } from '../../packages/http-fastify/test/support/http-client.js';
 
 export type OpKind = 'deposit' | 'withdrawal' | 'transfer';
@@ -50,10 +51,10 @@ export interface WorkloadOptions {
   readonly clients: number;
   readonly runTag: string;
   readonly timeoutMs?: number;
+  /** Draws the operations, accounts, amounts, instances and back-offs: seeded, so that TEST_SEED replays the choices. */
+  readonly random: SeededRandom;
 }
 
-const randomInt = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Refusals a healthy bank gives this workload: money it does not have. Anything else is an anomaly. */
@@ -96,24 +97,25 @@ export class BankWorkload {
       this.settle(op, answer, true);
       // A refused connection or a 503 answers at once: back off like a real client instead of
       // spinning on an instance being restarted or a database being down.
-      if (answer.status === 0 || answer.status === 503) await sleep(randomInt(50, 200));
+      if (answer.status === 0 || answer.status === 503) await sleep(this.options.random.int(50, 200));
     }
   }
 
   private newOperation(holder: Holder): Operation {
     const n = this.operations.length + 1;
-    const roll = Math.random();
+    const { random } = this.options;
+    const roll = random.next();
     const kind: OpKind = roll < 0.3 ? 'deposit' : roll < 0.55 ? 'withdrawal' : 'transfer';
-    const account = pick(holder.accounts);
-    const amount = kind === 'deposit' ? randomInt(1, 20_000) : randomInt(1, 30_000);
+    const account = random.pick(holder.accounts);
+    const amount = kind === 'deposit' ? random.int(1, 20_000) : random.int(1, 30_000);
     const tag = `${this.options.runTag}-op-${n}`;
     // Amounts as a JSON number or as a decimal string, both allowed by the contract.
-    const amountField = Math.random() < 0.5 ? major(amount) : amount / 100;
+    const amountField = random.next() < 0.5 ? major(amount) : amount / 100;
     let to: OpenedAccount | undefined;
     let path: string;
     let body: Record<string, unknown>;
     if (kind === 'transfer') {
-      do to = pick(this.everyAccount);
+      do to = random.pick(this.everyAccount);
       while (to.id === account.id);
       path = `${API}/transfers`;
       body = { from_account_id: account.id, to_account_number: to.number, amount: amountField, description: tag };
@@ -142,7 +144,7 @@ export class BankWorkload {
   }
 
   private async send(op: Operation): Promise<Answer> {
-    const base = pick(this.options.instances());
+    const base = this.options.random.pick(this.options.instances());
     this.requests++;
     const answer = await call(base, 'POST', op.path, {
       token: op.holder.client.accessToken,

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { appendFile, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,9 +52,13 @@ export class PrivatePostgres {
   private readonly onExit = () => this.stopSync();
 
   private constructor(
-    readonly port: number,
+    private bound: number,
     private readonly dir: string,
   ) {}
+
+  get port(): number {
+    return this.bound;
+  }
 
   /** Whether initdb and pg_ctl can run here (and, as root, the postgres user exists). */
   static async available(): Promise<string | undefined> {
@@ -94,8 +98,19 @@ export class PrivatePostgres {
       ].join('\n'),
     );
     process.once('exit', server.onExit);
-    await server.startServer();
-    return server;
+    // The port was free when drawn: when a process took it first, postgres cannot bind it, and
+    // starts again on another one (a later `port =` line wins).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await server.startServer();
+        return server;
+      } catch (error) {
+        const log = await readFile(server.logFile, 'utf8').catch(() => '');
+        if (attempt === 5 || !log.includes('Address already in use')) throw error;
+        server.bound = await freePort();
+        await appendFile(join(server.dataDir, 'postgresql.conf'), `port = ${server.bound}\n`);
+      }
+    }
   }
 
   private get dataDir(): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Account, Banking, DomainError, UserProfile } from '@banking/domain';
 import { sql } from 'kysely';
+import { seededRandom, testSeed } from '@banking/testing';
 import t, { type Test } from 'tap';
 import { openDatabase, verifyLedger, type Database } from '../src/index.js';
 import { bankOn } from './support/bank.js';
@@ -54,14 +55,15 @@ await t.test('500 concurrent transfers among 20 accounts, mirrored pairs fired t
 
   // 250 pairs: X→Y and Y→X for the same accounts, launched in the same tick. Amounts from 0.01
   // to 60.00 so that some balances run dry and refusals happen.
-  const pick = () => accounts[Math.floor(Math.random() * accounts.length)] as Account;
+  const random = seededRandom(testSeed(t), 'mirrored transfers');
+  const pick = () => random.pick(accounts);
   const jobs: { from: Account; to: Account; minor: number }[] = [];
   while (jobs.length < 500) {
     const x = pick();
     const y = pick();
     if (x.id === y.id) continue;
-    jobs.push({ from: x, to: y, minor: 1 + Math.floor(Math.random() * 6000) });
-    jobs.push({ from: y, to: x, minor: 1 + Math.floor(Math.random() * 6000) });
+    jobs.push({ from: x, to: y, minor: random.int(1, 6000) });
+    jobs.push({ from: y, to: x, minor: random.int(1, 6000) });
   }
   const amount = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
   const outcomes = await Promise.allSettled(

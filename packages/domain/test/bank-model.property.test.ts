@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { formatMinor, type AccountStatus, type CurrencyCode, type Idempotent, type LedgerEntry, type Transfer as TransferRecord } from '@banking/domain';
 import type { MemoryState } from '@banking/adapters-memory';
+import { testSeed } from '@banking/testing';
 import { bank, PASSWORD, type Bank } from './support/bank.js';
 
 const NUM_RUNS = 1000;
@@ -575,6 +576,7 @@ const commandArbitraries: fc.Arbitrary<Command>[] = [
 ];
 
 t.test(`random command sequences keep the bank equal to its model and its invariants (${NUM_RUNS} runs)`, async (t) => {
+  const seed = testSeed(t);
   let runs = 0;
   const started = performance.now();
   await fc.assert(
@@ -602,7 +604,7 @@ t.test(`random command sequences keep the bank equal to its model and its invari
       };
       await fc.asyncModelRun(setup, commands);
     }),
-    { numRuns: NUM_RUNS },
+    { numRuns: NUM_RUNS, seed },
   );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   // Printed for CI logs: how many sequences and commands were actually executed.

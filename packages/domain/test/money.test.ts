@@ -13,6 +13,7 @@ import {
   ValidationFailed,
   type CurrencyCode,
 } from '@banking/domain';
+import { testSeed } from '@banking/testing';
 
 const limits = { maxAmount: DEFAULT_POLICY.maxAmount };
 
@@ -181,6 +182,7 @@ t.test('formatMinor gives the exact decimal text', async (t) => {
 
 t.test('formatMinor and parseAmount round-trip every amount under the maximum', async (t) => {
   const currencies: CurrencyCode[] = ['HTG', 'USD', 'EUR', 'JPY', 'KWD'];
+  const seed = testSeed(t);
   let runs = 0;
   fc.assert(
     fc.property(
@@ -198,7 +200,7 @@ t.test('formatMinor and parseAmount round-trip every amount under the maximum', 
         );
       },
     ),
-    { numRuns: 2000 },
+    { numRuns: 2000, seed },
   );
   // Small amounts are where decimals go wrong: check them all for one currency.
   for (let minor = 1; minor <= 10_000; minor++) {

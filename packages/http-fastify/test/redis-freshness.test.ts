@@ -1,3 +1,4 @@
+import { seededRandom, testSeed } from '@banking/testing';
 import t from 'tap';
 import { AccountTraffic, OPENING } from './support/account-traffic.js';
 import { startApi, type ApiProcess } from './support/api-process.js';
@@ -57,9 +58,11 @@ if (await requireServices(t)) {
   });
 
   await t.test(`freshness: ${TRAFFIC_MS / 1000} s of concurrent writers and readers on one account across both instances`, async (t) => {
-    const traffic = new AccountTraffic({ instances: bases, owner, other, a, c });
+    const traffic = new AccountTraffic({ instances: bases, owner, other, a, c, random: seededRandom(testSeed(t), 'traffic') });
     traffic.start();
     await new Promise((resolve) => setTimeout(resolve, TRAFFIC_MS));
+    // And on until there is enough traffic to judge: a loaded machine answers fewer requests in TRAFFIC_MS.
+    await traffic.until('20 writes and 100 reads', ({ writes, reads }) => writes > 20 && reads > 100);
     await traffic.stop();
     const report = await traffic.report(db);
     t.comment(

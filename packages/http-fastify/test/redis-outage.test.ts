@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { seededRandom, testSeed } from '@banking/testing';
 import t, { type Test } from 'tap';
 import { PrivateRedis } from '../../adapters-redis/test/support/private-redis.js';
 import { AccountTraffic, OPENING } from './support/account-traffic.js';
@@ -77,7 +78,7 @@ if (await requireServices(t, { machineRedis: false, redisServerBinary: true })) 
     answers.every((r) => r.status === 200 && JSON.stringify(r.body) === JSON.stringify({ status: 'degraded', checks: { database: 'ok', redis: 'down' } }));
   const fullyReady = (answer: Answer) => answer.status === 200 && answer.body?.status === 'ready';
 
-  const traffic = new AccountTraffic({ instances: instances.map((i) => i.url), owner, other, a, c });
+  const traffic = new AccountTraffic({ instances: instances.map((i) => i.url), owner, other, a, c, random: seededRandom(testSeed(t), 'traffic') });
   traffic.start();
   t.teardown(() => traffic.stop());
 
@@ -147,6 +148,7 @@ if (await requireServices(t, { machineRedis: false, redisServerBinary: true })) 
   });
 
   await t.test('the whole run: no 5xx, every write applied, no stale read, balances = PostgreSQL', async (t) => {
+    await traffic.until('20 writes and 50 reads', ({ writes, reads }) => writes > 20 && reads > 50);
     await traffic.stop();
     const report = await traffic.report(db);
     t.comment(`${report.writes} writes, ${report.reads} reads (${report.tightReads} started < 20 ms after a write's 2xx); ${JSON.stringify(report.statusCounts)}`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { ensureBuilt, freePort } from './support/api-process.js';
+import { ensureBuilt, freePort, listensOn, PORT_TAKEN } from './support/api-process.js';
 import { freshDatabase, requireServices } from './support/services.js';
 
 /**
@@ -20,13 +20,23 @@ const START_TIMEOUT_MS = 180_000;
 interface Server {
   readonly base: string;
   readonly output: () => string;
+  /** Whether the process has exited. */
+  readonly gone: () => boolean;
   /** Milliseconds from spawn to the first 200 on /health. */
   readonly startMs: number;
   terminate(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** On a free port, and on another one when a process took it first (the port is free only when drawn). */
 async function startServer(t: Test, env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOn(t, env, await freePort());
+    if (!('portTaken' in started)) return started;
+    if (attempt === 5) throw new Error(started.portTaken);
+  }
+}
+
+async function startOn(t: Test, env: Record<string, string>, port: number): Promise<Server | { readonly portTaken: string }> {
   const cwd = await mkdtemp(join(tmpdir(), 'banking-start-'));
   t.teardown(() => rm(cwd, { recursive: true, force: true }));
   const began = performance.now();
@@ -35,6 +45,7 @@ async function startServer(t: Test, env: Record<string, string>): Promise<Server
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -51,9 +62,14 @@ async function startServer(t: Test, env: Record<string, string>): Promise<Server
   });
   const base = `http://127.0.0.1:${port}`;
   for (;;) {
-    if (gone) throw new Error(`the server exited at start-up:\n${output}`);
+    if (gone) {
+      await closed; // what it wrote before it exited
+      if (PORT_TAKEN.test(output)) return { portTaken: `port ${port} was taken:\n${output}` };
+      throw new Error(`the server exited at start-up:\n${output}`);
+    }
     const status = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);
-    if (status === 200) break;
+    // 200 from this process: another one may hold the port.
+    if (status === 200 && child.pid !== undefined && (await listensOn(child.pid, port))) break;
     if (performance.now() - began > START_TIMEOUT_MS) throw new Error(`no 200 on /health after ${START_TIMEOUT_MS} ms:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -62,6 +78,7 @@ async function startServer(t: Test, env: Record<string, string>): Promise<Server
     base,
     startMs,
     output: () => output,
+    gone: () => gone,
     terminate: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -124,12 +141,16 @@ async function depositsAcrossShutdown(base: string, server: Server, token: strin
   return { exit: await exit, answered: statuses.filter((s) => s === 201).length, statuses };
 }
 
-/** The log line is written after listen() resolves, which can trail the first /health answer on a loaded machine. */
-async function logged(output: () => string, text: string): Promise<string> {
-  for (let waited = 0; waited < 5000 && !output().includes(text); waited += 50) {
+/**
+ * The output once it holds `text` (or the process has exited): the log line is written after
+ * listen() resolves, which can trail the first /health answer by any time on a loaded machine.
+ */
+async function logged(server: Server, text: string): Promise<string> {
+  const began = performance.now();
+  while (!server.output().includes(text) && !server.gone() && performance.now() - began < START_TIMEOUT_MS) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return output();
+  return server.output();
 }
 
 t.test('pnpm start: embedded PGlite on an empty data dir', async (t) => {
@@ -141,7 +162,7 @@ t.test('pnpm start: embedded PGlite on an empty data dir', async (t) => {
   const first = await startServer(t, env);
   t.comment(`fresh data dir: first 200 on /health after ${first.startMs} ms`);
   const listening = `API listening on ${first.base} — docs at ${first.base}/docs`;
-  t.match(await logged(first.output, listening), listening, 'says where the docs are');
+  t.match(await logged(first, listening), listening, 'says where the docs are');
   const docs = await fetch(`${first.base}/docs/`);
   t.equal(docs.status, 200);
   t.match(docs.headers.get('content-type'), /text\/html/);
@@ -172,7 +193,7 @@ t.test('pnpm start: PostgreSQL server (fresh database)', async (t) => {
   const server = await startServer(t, env);
   t.comment(`PostgreSQL: first 200 on /health after ${server.startMs} ms`);
   const listening = `API listening on ${server.base} — docs at ${server.base}/docs`;
-  t.match(await logged(server.output, listening), listening);
+  t.match(await logged(server, listening), listening);
   const { token, accountId } = await seedFlow(t, server.base);
   const metrics = await fetch(`${server.base}/metrics`).then((r) => r.text());
   t.match(metrics, /banking_db_pool_total \d+/, 'pool figures on /metrics');

@@ -1,4 +1,5 @@
 import { API, call, major, minor, type Answer, type Client, type OpenedAccount } from './http-client.js';
+import type { SeededRandom } from '@banking/testing';
 import type { TestDatabase } from './services.js';
 
 /**
@@ -31,6 +32,8 @@ export interface TrafficSetup {
   readonly other: Client;
   readonly a: OpenedAccount;
   readonly c: OpenedAccount;
+  /** Draws the amounts: seeded, so that TEST_SEED replays them. */
+  readonly random: SeededRandom;
 }
 
 export interface TrafficReport {
@@ -52,7 +55,6 @@ export interface TrafficReport {
 }
 
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length]!;
-const randomInt = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
 
 /** Concurrent writers (deposits, withdrawals, transfers both ways) and readers (balance, account, list) on one account. */
 export class AccountTraffic {
@@ -63,9 +65,9 @@ export class AccountTraffic {
   constructor(private readonly setup: TrafficSetup) {}
 
   start(): void {
-    const { instances, owner, other, a, c } = this.setup;
-    const credit = () => major(STEP * randomInt(1, 3) + 1);
-    const debit = () => major(STEP * randomInt(1, 2) - 1);
+    const { instances, owner, other, a, c, random } = this.setup;
+    const credit = () => major(STEP * random.int(1, 3) + 1);
+    const debit = () => major(STEP * random.int(1, 2) - 1);
     this.loop('deposit', 'write', (base) =>
       call(base, 'POST', `${API}/accounts/${a.id}/transactions`, { token: owner.accessToken, json: { type: 'DEPOT', amount: credit() } }),
     );
@@ -82,6 +84,25 @@ export class AccountTraffic {
       this.loop('balance', 'read', () => call(instances[index]!, 'GET', `${API}/accounts/${a.id}/balance`, { token: owner.accessToken }));
       this.loop('account', 'read', () => call(instances[index]!, 'GET', `${API}/accounts/${a.id}`, { token: owner.accessToken }));
       this.loop('list', 'read', () => call(instances[index]!, 'GET', `${API}/accounts?page_size=100`, { token: owner.accessToken }));
+    }
+  }
+
+  /**
+   * Resolves once the writes (201) and reads (200) answered so far satisfy `enough`: a test that
+   * needs some traffic waits for it, however slow a loaded machine makes each request. `guardMs`
+   * only keeps a broken run from hanging.
+   */
+  async until(what: string, enough: (answered: { readonly writes: number; readonly reads: number }) => boolean, guardMs = 120_000): Promise<void> {
+    const deadline = Date.now() + guardMs;
+    for (;;) {
+      const answered = { writes: 0, reads: 0 };
+      for (const o of this.observations) {
+        if (o.kind === 'write' && o.status === 201) answered.writes++;
+        else if (o.kind === 'read' && o.status === 200) answered.reads++;
+      }
+      if (enough(answered)) return;
+      if (Date.now() > deadline) throw new Error(`traffic: no ${what} within ${guardMs / 1000} s (${JSON.stringify(answered)})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 

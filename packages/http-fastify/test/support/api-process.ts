@@ -1,18 +1,25 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, rmdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Test } from 'tap';
-import { freePort } from '../../../adapters-redis/test/support/private-redis.js';
+import { freePort, listensOn } from '../../../adapters-redis/test/support/private-redis.js';
 
-export { freePort };
+export { freePort, listensOn };
+
+/** What the API says when its port is taken: Node's code, or its own one-line start-up failure. */
+export const PORT_TAKEN = /EADDRINUSE|already in use/;
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = join(ROOT, 'packages/http-fastify/dist/main.js');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
-const BUILD_LOCK = join(tmpdir(), 'banking-api-tsc-build.lock');
+// One lock per checkout: another worktree's build writes another dist/ and must not wait for, or
+// break, this one's.
+const BUILD_LOCK = join(tmpdir(), `banking-api-tsc-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 16)}.lock`);
+const BUILD_TIMEOUT_MS = 180_000;
 
 export const E2E_SECRET = 'e2e-test-secret-key-long-enough-for-hs256-0123456789abcdef';
 
@@ -25,18 +32,20 @@ let built: Promise<void> | undefined;
  */
 export function ensureBuilt(): Promise<void> {
   built ??= (async () => {
-    for (let i = 0; ; i++) {
+    for (;;) {
       try {
         await mkdir(BUILD_LOCK);
         break;
       } catch {
+        // Only a lock older than any build can be left over from a killed process: taking a younger
+        // one would run two builds into one dist/ on a machine slow enough to hold it that long.
         const age = await stat(BUILD_LOCK).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > 120_000 || i > 1200) await rm(BUILD_LOCK, { recursive: true, force: true });
+        if (age > BUILD_TIMEOUT_MS + 10_000) await rm(BUILD_LOCK, { recursive: true, force: true });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
     try {
-      await promisify(execFile)(process.execPath, [TSC, '-b'], { cwd: ROOT, timeout: 180_000 });
+      await promisify(execFile)(process.execPath, [TSC, '-b'], { cwd: ROOT, timeout: BUILD_TIMEOUT_MS });
     } finally {
       await rmdir(BUILD_LOCK).catch(() => undefined);
     }
@@ -63,8 +72,8 @@ export interface ApiProcess {
 /**
  * Starts `node packages/http-fastify/dist/main.js` as a real process on a free port (or `env.PORT`), with only the
  * variables given (plus PATH, HOST, PORT, NODE_ENV=test, a test SECRET_KEY and LOG_LEVEL=warn), in
- * an empty working directory (no stray .env). Resolves when /health answers; stopped at the end of
- * the test.
+ * an empty working directory (no stray .env). Resolves when /health answers from this process (not
+ * from another that holds the port); stopped at the end of the test.
  */
 export async function startApi(
   t: Test,
@@ -73,8 +82,23 @@ export async function startApi(
   options: { readonly startTimeoutMs?: number } = {},
 ): Promise<ApiProcess> {
   await ensureBuilt();
-  // A PORT given in `env` restarts an instance on the port its clients already use.
-  const port = env['PORT'] !== undefined ? Number(env['PORT']) : await freePort();
+  // A PORT given in `env` restarts an instance on the port its clients already use; a free port is
+  // free only when drawn, so a process that finds it taken is started again on another one.
+  const given = env['PORT'];
+  for (let attempt = 1; ; attempt++) {
+    const started = await launch(t, name, env, given !== undefined ? Number(given) : await freePort(), options.startTimeoutMs ?? 30_000);
+    if ('api' in started) return started.api;
+    if (given !== undefined || !started.portTaken || attempt === 5) throw new Error(started.failure);
+  }
+}
+
+async function launch(
+  t: Test,
+  name: string,
+  env: Readonly<Record<string, string>>,
+  port: number,
+  startTimeoutMs: number,
+): Promise<{ readonly api: ApiProcess } | { readonly failure: string; readonly portTaken: boolean }> {
   const cwd = await mkdtemp(join(tmpdir(), 'banking-api-'));
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     cwd,
@@ -89,6 +113,7 @@ export async function startApi(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const logs: LogLine[] = [];
   let stderr = '';
   let pending = '';
@@ -131,20 +156,23 @@ export async function startApi(
   });
 
   const url = `http://127.0.0.1:${port}`;
-  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
-    if (hasExited) throw new Error(`API ${name} exited at start-up: ${stderr}${JSON.stringify(logs.slice(-5))}`);
+    if (hasExited) {
+      await closed; // what it wrote before it exited
+      const said = `${stderr}${JSON.stringify(logs.slice(-5))}`;
+      return { failure: `API ${name} exited at start-up: ${said}`, portTaken: PORT_TAKEN.test(said) };
+    }
     try {
       const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.status === 200) break;
+      if (response.status === 200 && (await listensOn(child.pid!, port))) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error(`API ${name} did not answer /health within ${startTimeoutMs / 1000} s: ${stderr}${JSON.stringify(logs.slice(-5))}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { name, url, pid: child.pid!, logs, stderr: () => stderr, exited, signal: (s) => child.kill(s), stop };
+  return { api: { name, url, pid: child.pid!, logs, stderr: () => stderr, exited, signal: (s) => child.kill(s), stop } };
 }
 
 /** A node process of a test: its output so far, its exit, and ways to stop it. */

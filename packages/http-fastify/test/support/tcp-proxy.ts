@@ -1,6 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Test } from 'tap';
-import { freePort } from './api-process.js';
 
 /**
  * A TCP relay to 127.0.0.1:`targetPort` that a test can cut: `block()` closes every relayed
@@ -10,19 +9,22 @@ export class TcpProxy {
   private blocked = false;
   private readonly pairs = new Set<[Socket, Socket]>();
 
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+  private constructor(private readonly server: Server) {}
+
+  /** The port the relay listens on (its own: it binds port 0, so no other process can hold it). */
+  get port(): number {
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('the relay is not listening');
+    return address.port;
+  }
 
   static async start(t: Test, targetPort: number): Promise<TcpProxy> {
-    const port = await freePort();
     let proxy: TcpProxy | undefined;
     const server = createServer((client) => proxy!.relay(client, targetPort));
-    proxy = new TcpProxy(server, port);
+    proxy = new TcpProxy(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
+      server.listen(0, '127.0.0.1', resolve);
     });
     t.teardown(() => proxy.close());
     return proxy;

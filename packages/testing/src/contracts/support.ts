@@ -16,6 +16,21 @@ export async function using<H extends Closable>(open: () => Promise<H>, body: (h
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Runs `attempt` (with fresh keys each time) until a run could judge, at most `tries` times. A check
+ * on a real-time window (a TTL, a fixed rate-limit window, a denial's end) is exact only when its
+ * steps fell inside the window, which a loaded machine does not promise: `attempt` measures, and
+ * returns false without asserting anything when its steps took too long to tell. A store that is
+ * wrong fails the asserts of a run that could judge, or never lets a run judge.
+ */
+export async function judged(t: { comment(...message: unknown[]): void }, what: string, attempt: () => Promise<boolean>, tries = 10): Promise<void> {
+  for (let i = 1; i <= tries; i++) {
+    if (await attempt()) return;
+    t.comment(`${what}: run ${i} was too slow to judge, running it again`);
+  }
+  throw new Error(`${what}: none of ${tries} runs was fast enough to judge`);
+}
+
 export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
 export function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
