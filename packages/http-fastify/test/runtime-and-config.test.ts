@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SweepIdempotencyOptions, SweepIdempotencyResult } from '@banking/domain';
 import t from 'tap';
-import { ConfigError, ENV_DEFAULTS, loadConfig, parseConfig } from '../src/index.js';
+import Type from 'typebox';
+import { configTable, envExample, withConfigTable } from '../src/config-docs.js';
+import { ConfigError, ENV, loadConfig, parseConfig } from '../src/index.js';
 import { IdempotencySweeper } from '../src/runtime/idempotency-sweeper.js';
 
 t.test('config', async (t) => {
@@ -190,20 +192,44 @@ t.test('config', async (t) => {
     t.equal(loadConfig({ env: {}, envFile: join(dir, 'missing.env') }).config.port, 3000, 'a missing .env is fine');
   });
 
-  await t.test('.env.example lists every variable with its default', async (t) => {
-    const { readFileSync } = await import('node:fs');
+  await t.test('an empty value is an unset one (a copied .env.example changes nothing)', async (t) => {
+    const { config } = parseConfig({ PORT: '', DATABASE_URL: '  ', SECRET_KEY: '', CORS_ORIGINS: '', DB_PIPELINE: '' });
+    t.equal(config.port, 3000);
+    t.equal(config.databaseUrl, undefined);
+    t.equal(config.secretKeyGenerated, true);
+    t.same(config.corsOrigins, []);
+    t.equal(config.dbPipeline, true);
+  });
+
+  await t.test('every variable is declared with one line of documentation, and a default unless it is optional', async (t) => {
+    for (const [name, schema] of Object.entries(ENV) as [string, { description?: string; default?: unknown }][]) {
+      t.match(schema.description, /^[^\n]{10,}$/, `${name} documented in one line`);
+      if (!Type.IsOptional(schema)) t.not(schema.default, undefined, `${name} has a default`);
+    }
+  });
+
+  await t.test('.env.example and the README table are what the schema generates (`pnpm config:docs` rewrites them)', async (t) => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    t.equal(example, envExample(), '.env.example: run `pnpm config:docs`');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    t.equal(readme, withConfigTable(readme), 'packages/http-fastify/README.md: run `pnpm config:docs`');
+
+    // What the generated file says: every variable, with its default.
     const listed = new Map(
-      example
+      envExample()
         .split('\n')
-        .map((line) => /^#?\s*([A-Z_]+)=(.*)$/.exec(line.trim()))
+        .map((line) => /^([A-Z_]+)=(.*)$/.exec(line))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => [m[1]!, m[2]!]),
     );
-    for (const [name, value] of Object.entries(ENV_DEFAULTS)) {
-      t.ok(listed.has(name), `${name} listed`);
-      if (value !== '') t.equal(listed.get(name), value, `${name} default`);
-    }
+    t.same([...listed.keys()], Object.keys(ENV), 'every variable, once, in the order of the schema');
+    t.equal(listed.get('PORT'), '3000');
+    t.equal(listed.get('DATABASE_URL'), '', 'an optional variable is listed empty');
+    const parsed = parseConfig(Object.fromEntries(listed)).config;
+    const defaults = parseConfig({}).config;
+    t.same({ ...parsed, secretKey: '' }, { ...defaults, secretKey: '' }, 'the listed values are the defaults');
+    for (const name of Object.keys(ENV)) t.match(configTable(), `| \`${name}\` |`, `${name} in the README table`);
+    t.throws(() => withConfigTable('# no markers'), /markers/);
   });
 });
 
