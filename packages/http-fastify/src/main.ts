@@ -4,7 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import pino from 'pino';
 import { loggerOptions } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
-import { compose } from './container.js';
+import { compose, createContainer } from './container.js';
 
 /** How long in-flight requests may take to finish after SIGTERM/SIGINT before the process gives up. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -32,7 +32,7 @@ async function serve(config: AppConfig, warnings: readonly string[]): Promise<vo
   for (const warning of warnings) log.warn(warning);
   let composed: Awaited<ReturnType<typeof compose>>;
   try {
-    composed = await compose(config, log);
+    composed = await compose(createContainer(config, log));
   } catch (error) {
     log.fatal({ err: error }, `start-up failed: ${error instanceof Error ? error.message : String(error)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
