@@ -1,12 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SweepIdempotencyOptions, SweepIdempotencyResult } from '@banking/domain';
 import t from 'tap';
 import Type from 'typebox';
 import { configTable, envExample, withConfigTable } from '../src/config-docs.js';
 import { ConfigError, ENV, loadConfig, parseConfig } from '../src/index.js';
 import { IdempotencySweeper } from '../src/runtime/idempotency-sweeper.js';
+import { ensureBuilt } from './support/api-process.js';
 
 t.test('config', async (t) => {
   await t.test('defaults are the contract defaults', async (t) => {
@@ -190,6 +193,22 @@ t.test('config', async (t) => {
     t.equal(config.rateLimitPerMinute, 99);
     t.equal(config.secretKey, 'from-the-file');
     t.equal(loadConfig({ env: {}, envFile: join(dir, 'missing.env') }).config.port, 3000, 'a missing .env is fine');
+  });
+
+  await t.test('`pnpm start` with an invalid configuration: exit 1, one line per bad variable, nothing opened', async (t) => {
+    await ensureBuilt();
+    const cwd = mkdtempSync(join(tmpdir(), 'bank-bad-config-'));
+    t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
+    const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+    const env = { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/bank', CORS_ORIGINS: 'https://a.com/' };
+    const result = spawnSync(process.execPath, [main], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+    t.equal(result.status, 1);
+    const lines = result.stderr.trimEnd().split('\n');
+    t.equal(lines[0], 'Invalid configuration:');
+    t.same(lines.slice(1).map((line) => /^ {2}([A-Z_]+)[=:]/.exec(line)?.[1]), ['PORT', 'DATABASE_URL', 'CORS_ORIGINS', 'SECRET_KEY'], 'one line per bad variable, naming it');
+    t.notMatch(result.stderr, /hunter2/, 'a password in a URL is not echoed');
+    t.equal(result.stdout, '', 'nothing logged: the process stopped before starting anything');
+    t.notOk(existsSync(join(cwd, 'data')), 'no embedded database created');
   });
 
   await t.test('an empty value is an unset one (a copied .env.example changes nothing)', async (t) => {
