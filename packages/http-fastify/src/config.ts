@@ -48,7 +48,10 @@ export const ENV = {
         isUrl(['postgres:', 'postgresql:']),
       ),
     ),
-    DATA_DIR: Type.String({ default: './data', description: 'where the embedded PostgreSQL keeps its files (when DATABASE_URL is unset)' }),
+    DATA_DIR: Type.String({
+      default: './data',
+      description: 'where the embedded PostgreSQL keeps its files (when DATABASE_URL is unset); one process owns it (`owner.lock`): another API, `pnpm migrate` or `pnpm ledger:verify` on it is refused, naming the holder',
+    }),
     DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'connections to the PostgreSQL server, per API process' }),
     DB_PIPELINE: Type.Boolean({
       default: true,
@@ -93,7 +96,7 @@ export const ENV = {
     SECRET_KEY: Type.Optional(
       Type.String({
         sensitive: true,
-        description: 'JWT signing key, e.g. `openssl rand -base64 48`; unset outside production: a random key per process (tokens die with it)',
+        description: 'JWT signing key, e.g. `openssl rand -base64 48`; unset outside production: a random key for this run (tokens die with it)',
       }),
     ),
     ALGORITHM: Type.Enum(['HS256', 'HS384', 'HS512'], { default: 'HS256', description: 'JWT signing algorithm, the only one accepted on verify' }),
@@ -124,7 +127,12 @@ export const ENV = {
     API_VERSION: Type.String({ default: 'v1', pattern: '^v[0-9]+$', errorMessage: 'must be v and a number, like v1', description: 'base path `/api/<API_VERSION>`' }),
     DEBUG: Type.Boolean({ default: false, description: 'debug logs (LOG_LEVEL info becomes debug)' }),
     LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info', description: 'lowest level logged' }),
-    API_WORKERS: Type.Integer({ minimum: 1, maximum: 64, default: 1, description: 'processes serving the port (more than 1 needs DATABASE_URL)' }),
+    API_WORKERS: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 1,
+      description: 'processes serving the port (more than 1 needs DATABASE_URL); a crashed worker is restarted after a delay doubling from 250 ms to 30 s, and the primary exits 1 when workers cannot start at all',
+    }),
     MAX_AMOUNT: Type.Integer({
       minimum: 1,
       maximum: 1_000_000_000_000,
