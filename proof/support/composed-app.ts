@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import type { Test } from 'tap';
 import { openDatabase, type Database } from '../../packages/adapters-postgres/src/index.js';
-import { compose, TOKENS } from '../../packages/http-fastify/src/container.js';
+import { compose, createContainer, TOKENS } from '../../packages/http-fastify/src/container.js';
 import { ScryptHasher } from '../../packages/adapters-memory/src/index.js';
 import { parseConfig, type AppConfig } from '../../packages/http-fastify/src/index.js';
 
-type Logger = Parameters<typeof compose>[1];
+type Logger = Parameters<typeof createContainer>[1];
 type FastifyInstance = Awaited<ReturnType<typeof compose>>['app'];
 // pino is the API package's dependency, not the root's: load it the way the API does.
 const pino = createRequire(new URL('../../packages/http-fastify/package.json', import.meta.url))('pino') as (options: { level: string }) => Logger;
@@ -35,9 +35,10 @@ export async function composedApp(t: Test, databaseUrl: string, options: { reado
     LOG_LEVEL: 'silent',
     ...options.vars,
   });
-  const composed = await compose(config, pino({ level: 'silent' }), (c) => {
-    if (options.cheapHashing) c.register(TOKENS.Hasher, { useValue: new ScryptHasher({ N: 1024, r: 8, p: 1 }) });
-  });
+  // The production registrations, with the proof's own overrides on a child container.
+  const container = createContainer(config, pino({ level: 'silent' })).createChildContainer();
+  if (options.cheapHashing) container.register(TOKENS.Hasher, { useFactory: () => new ScryptHasher({ N: 1024, r: 8, p: 1 }) });
+  const composed = await compose(container);
   const database = await openDatabase({ databaseUrl, dataDir: '', migrate: false });
   t.teardown(async () => {
     await composed.close();

@@ -27,23 +27,54 @@ import {
   type RateLimitStore,
   type SecretDigest,
   type TokenDenylist,
+  type UnitOfWork,
 } from '@banking/domain';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import { container as rootContainer, instancePerContainerCachingFactory, type DependencyContainer } from 'tsyringe';
 import { buildApp, type AppDeps } from './app.js';
 import type { AppConfig } from './config.js';
 import type { MetricsSource } from './plugins/metrics.plugin.js';
 import type { ReadinessCheck } from './routes/operations.routes.js';
 import { IdempotencySweeper } from './runtime/idempotency-sweeper.js';
 
-/** Registration tokens: Symbols, registered by factory only (no decorators, no emitted metadata). */
+/*
+ * The composition root: the one file where adapters are chosen from configuration. Every port,
+ * adapter and service is registered under a Symbol token with a factory (no decorators, no
+ * emitted metadata: esbuild/tsx cannot emit it). A factory runs once per container, the first
+ * time its token is resolved there.
+ *
+ * A test that needs another adapter overrides its registration on a child container:
+ *
+ *   const c = createContainer(config, log).createChildContainer();
+ *   c.register(TOKENS.Hasher, { useFactory: () => new ScryptHasher(TEST_COST) });
+ *   const { app, close } = await compose(c);
+ *
+ * `buildApp(deps)` itself knows nothing of this container: tests may still hand it plain deps.
+ */
+
+/** Opens a connection; resolved and awaited by `compose` before anything that needs it. */
+export type Opener<T> = () => Promise<T>;
+
 export const TOKENS = {
-  Config: Symbol('Config'),
+  Config: Symbol('AppConfig'),
   Logger: Symbol('Logger'),
+
+  // Connections. Opening is asynchronous, so the openers are registered and `compose` awaits
+  // them, then registers what they opened under Database and Redis (closed last, by `close`).
+  OpenDatabase: Symbol('Opener<Database>'),
+  OpenRedis: Symbol('Opener<RedisAdapters | null>'),
   Database: Symbol('Database'),
   /** RedisAdapters, or null when no Redis is configured. */
-  Redis: Symbol('Redis'),
+  Redis: Symbol('RedisAdapters | null'),
+
+  // The in-process stores: used when there is no Redis (the rate-limit one also while Redis is down).
+  LocalCache: Symbol('MemoryCache'),
+  LocalDenylist: Symbol('MemoryDenylist'),
+  LocalRateLimitStore: Symbol('MemoryRateLimitStore'),
+
+  // The domain's ports.
+  UnitOfWork: Symbol('UnitOfWork'),
   Clock: Symbol('Clock'),
   Ids: Symbol('IdGenerator'),
   Random: Symbol('RandomSource'),
@@ -53,96 +84,85 @@ export const TOKENS = {
   Denylist: Symbol('TokenDenylist'),
   RateLimitStore: Symbol('RateLimitStore'),
   Policy: Symbol('BankingPolicy'),
+
+  // The use cases, and what the HTTP app needs beside them.
   Banking: Symbol('Banking'),
   IdempotencySweeper: Symbol('IdempotencySweeper'),
-  Readiness: Symbol('ReadinessChecks'),
-  MetricsSources: Symbol('MetricsSources'),
+  Readiness: Symbol('ReadinessCheck[]'),
+  MetricsSources: Symbol('MetricsSource[]'),
   AppDeps: Symbol('AppDeps'),
 } as const;
 
-/** The connections that must be opened before anything is resolved, and closed last. */
-export interface Resources {
-  readonly database: Database;
-  readonly redis: RedisAdapters | null;
-  /** The in-process stores used when there is no Redis (one per process). */
-  readonly local: { readonly cache: MemoryCache; readonly denylist: MemoryDenylist; readonly rateLimitStore: MemoryRateLimitStore };
-}
+/** A factory run once per container: a child container that resolves the token builds its own. */
+const once = <T>(factory: (c: DependencyContainer) => T) => ({ useFactory: instancePerContainerCachingFactory<T>(factory) });
 
-/** Whether the database has the session revoked (or has no such session): the denylist's backstop during a Redis outage. */
-function sessionRevokedIn(banking: () => Banking): (sessionId: string) => Promise<boolean> {
-  return async (sessionId) => {
-    try {
-      await banking().checkSession.execute({ sessionId });
-      return false;
-    } catch (error) {
-      if (error instanceof TokenRevoked) return true;
-      throw error;
-    }
-  };
-}
+const redisOf = (c: DependencyContainer) => c.resolve<RedisAdapters | null>(TOKENS.Redis);
 
-/**
- * Opens the database (PostgreSQL at DATABASE_URL, else PGlite in DATA_DIR, migrated) and Redis
- * when configured. `banking` is asked lazily, once the container has built it.
- */
-export async function openResources(config: AppConfig, log: Logger, banking: () => Banking): Promise<Resources> {
-  const local = { cache: new MemoryCache(), denylist: new MemoryDenylist(), rateLimitStore: new MemoryRateLimitStore() };
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    processName: 'banking-api',
-    poolMax: config.dbPoolMax,
-    pipeline: config.dbPipeline,
-    onHookError: (error) => log.warn({ err: error }, 'after-commit hook failed'),
-  });
-  let redis: RedisAdapters | null = null;
-  if (config.redisUrl !== undefined) {
-    try {
-      redis = await openRedis({
-        url: config.redisUrl,
-        keyPrefix: config.redisKeyPrefix,
-        fallbackRateLimitStore: local.rateLimitStore,
-        isSessionRevoked: sessionRevokedIn(banking),
-        log: { warn: (obj, msg) => log.warn(obj, msg), info: (obj, msg) => log.info(obj, msg) },
-      });
-    } catch (error) {
-      await database.close();
-      throw error;
-    }
-  }
-  return { database, redis, local };
-}
-
-export async function closeResources(resources: Resources): Promise<void> {
-  await Promise.allSettled([resources.database.close(), resources.redis?.close()]);
-}
-
-/** Hits over lookups since start (0 before the first lookup). */
-function hitRatio(hits: number, misses: number): number {
-  return hits + misses === 0 ? 0 : hits / (hits + misses);
-}
-
-/** A child container with every port, the use cases and the app's dependencies registered. */
-export function createContainer(config: AppConfig, log: Logger, resources: Resources, parent: DependencyContainer = rootContainer): DependencyContainer {
+/** Every registration, on a new child of `parent`. Nothing is opened until `compose`. */
+export function createContainer(config: AppConfig, log: Logger, parent: DependencyContainer = rootContainer): DependencyContainer {
   const c = parent.createChildContainer();
-  const single = <T>(factory: (c: DependencyContainer) => T) => ({ useFactory: instanceCachingFactory<T>(factory) });
-
   c.register(TOKENS.Config, { useValue: config });
   c.register(TOKENS.Logger, { useValue: log });
-  c.register(TOKENS.Database, { useValue: resources.database });
-  c.register(TOKENS.Redis, { useValue: resources.redis });
 
-  c.register<Clock>(TOKENS.Clock, single(() => new SystemClock()));
-  c.register<IdGenerator>(TOKENS.Ids, single(() => new UuidIds()));
-  c.register<RandomSource>(TOKENS.Random, single(() => new CryptoRandomSource()));
-  c.register<PasswordHasher>(TOKENS.Hasher, single(() => new ScryptHasher(DEFAULT_SCRYPT_COST)));
-  c.register<SecretDigest>(TOKENS.Digest, single(() => new Sha256Digest()));
-  c.register<Cache>(TOKENS.Cache, single(() => (config.cacheTtlSeconds === 0 ? new NoReadCache() : (resources.redis?.cache ?? resources.local.cache))));
-  c.register<TokenDenylist>(TOKENS.Denylist, single(() => resources.redis?.denylist ?? resources.local.denylist));
-  c.register<RateLimitStore>(TOKENS.RateLimitStore, single(() => resources.redis?.rateLimitStore ?? resources.local.rateLimitStore));
+  // ── Where the money lives ──────────────────────────────────────────────────────────────────
+  // DATABASE_URL set: a PostgreSQL server, through `pg` (pool of DB_POOL_MAX, DB_PIPELINE).
+  // Unset: the embedded PostgreSQL (PGlite) in DATA_DIR. Same migrations (run on open), same queries.
+  c.register<Opener<Database>>(
+    TOKENS.OpenDatabase,
+    once(() => {
+      const { databaseUrl, dataDir } = config;
+      const onHookError = (error: unknown) => log.warn({ err: error }, 'after-commit hook failed');
+      if (databaseUrl !== undefined) {
+        return () => openDatabase({ databaseUrl, dataDir, poolMax: config.dbPoolMax, pipeline: config.dbPipeline, onHookError, processName: 'banking-api' });
+      }
+      return () => openDatabase({ dataDir, onHookError, processName: 'banking-api' });
+    }),
+  );
+
+  // ── Redis, or the process ──────────────────────────────────────────────────────────────────
+  // REDIS_URL (or REDIS_HOST) set: cache, rate-limit counts and token denylist in Redis, shared by
+  // every instance, each safe for a Redis outage (adapters-redis). Unset: null, and the Cache,
+  // Denylist and RateLimitStore below are the in-process ones.
+  c.register<Opener<RedisAdapters | null>>(
+    TOKENS.OpenRedis,
+    once((c) => {
+      const { redisUrl } = config;
+      if (redisUrl === undefined) return () => Promise.resolve(null);
+      return () =>
+        openRedis({
+          url: redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          fallbackRateLimitStore: c.resolve<RateLimitStore>(TOKENS.LocalRateLimitStore),
+          // While Redis cannot vouch for the denylist, the database says whether a session is revoked.
+          isSessionRevoked: (sessionId) => isSessionRevoked(c.resolve<Banking>(TOKENS.Banking), sessionId),
+          log: { warn: (obj, msg) => log.warn(obj, msg), info: (obj, msg) => log.info(obj, msg) },
+        });
+    }),
+  );
+  c.register<MemoryCache>(TOKENS.LocalCache, once(() => new MemoryCache()));
+  c.register<MemoryDenylist>(TOKENS.LocalDenylist, once(() => new MemoryDenylist()));
+  c.register<MemoryRateLimitStore>(TOKENS.LocalRateLimitStore, once(() => new MemoryRateLimitStore()));
+
+  // ── The domain's ports ─────────────────────────────────────────────────────────────────────
+  c.register<UnitOfWork>(TOKENS.UnitOfWork, once((c) => c.resolve<Database>(TOKENS.Database).uow));
+  c.register<Clock>(TOKENS.Clock, once(() => new SystemClock()));
+  c.register<IdGenerator>(TOKENS.Ids, once(() => new UuidIds()));
+  c.register<RandomSource>(TOKENS.Random, once(() => new CryptoRandomSource()));
+  c.register<PasswordHasher>(TOKENS.Hasher, once(() => new ScryptHasher(DEFAULT_SCRYPT_COST)));
+  c.register<SecretDigest>(TOKENS.Digest, once(() => new Sha256Digest()));
+  c.register<Cache>(
+    TOKENS.Cache,
+    // CACHE_TTL_SECONDS=0: no read cache, every read from the database.
+    once((c) => (config.cacheTtlSeconds === 0 ? new NoReadCache() : (redisOf(c)?.cache ?? c.resolve<MemoryCache>(TOKENS.LocalCache)))),
+  );
+  c.register<TokenDenylist>(TOKENS.Denylist, once((c) => redisOf(c)?.denylist ?? c.resolve<MemoryDenylist>(TOKENS.LocalDenylist)));
+  c.register<RateLimitStore>(
+    TOKENS.RateLimitStore,
+    once((c) => redisOf(c)?.rateLimitStore ?? c.resolve<MemoryRateLimitStore>(TOKENS.LocalRateLimitStore)),
+  );
   c.register<BankingPolicy>(
     TOKENS.Policy,
-    single(() => ({
+    once(() => ({
       ...DEFAULT_POLICY,
       maxAmount: config.maxAmount,
       cacheTtlSeconds: config.cacheTtlSeconds,
@@ -152,11 +172,12 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
     })),
   );
 
+  // ── The use cases, and what the app needs beside them ───────────────────────────────────────
   c.register<Banking>(
     TOKENS.Banking,
-    single((c) =>
+    once((c) =>
       createBanking({
-        uow: c.resolve<Database>(TOKENS.Database).uow,
+        uow: c.resolve(TOKENS.UnitOfWork),
         clock: c.resolve(TOKENS.Clock),
         ids: c.resolve(TOKENS.Ids),
         random: c.resolve(TOKENS.Random),
@@ -171,7 +192,7 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
 
   c.register<IdempotencySweeper>(
     TOKENS.IdempotencySweeper,
-    single((c) => {
+    once((c) => {
       const banking = c.resolve<Banking>(TOKENS.Banking);
       return new IdempotencySweeper({
         sweep: (options) => banking.sweepIdempotencyRecords.execute(options),
@@ -183,17 +204,22 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
 
   c.register<readonly ReadinessCheck[]>(
     TOKENS.Readiness,
-    single(() => [
-      { name: 'database', check: () => resources.database.ping() },
-      // Without Redis every request is still served from PostgreSQL: /ready says "degraded", not 503.
-      ...(resources.redis ? [{ name: 'redis', optional: true, check: () => resources.redis!.ping() }] : []),
-    ]),
+    once((c) => {
+      const database = c.resolve<Database>(TOKENS.Database);
+      const redis = redisOf(c);
+      return [
+        { name: 'database', check: () => database.ping() },
+        // Without Redis every request is still served from PostgreSQL: /ready says "degraded", not 503.
+        ...(redis ? [{ name: 'redis', optional: true, check: () => redis.ping() }] : []),
+      ];
+    }),
   );
 
   c.register<readonly MetricsSource[]>(
     TOKENS.MetricsSources,
-    single((c) => {
-      const { database, redis, local } = resources;
+    once((c) => {
+      const database = c.resolve<Database>(TOKENS.Database);
+      const redis = redisOf(c);
       const sweeper = c.resolve<IdempotencySweeper>(TOKENS.IdempotencySweeper);
       const sources: MetricsSource[] = [
         { name: database.kind === 'postgres' ? 'db_pool' : 'db_embedded', stats: () => ({ ...database.stats() }) },
@@ -204,18 +230,12 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
           name: 'redis',
           stats: () => {
             const { connected, ...figures } = redis.stats();
-            return {
-              connected: connected ? 1 : 0,
-              ...figures,
-              cacheHitRatio: hitRatio(figures.cacheHits, figures.cacheMisses),
-            };
+            return { connected: connected ? 1 : 0, ...figures, cacheHitRatio: hitRatio(figures.cacheHits, figures.cacheMisses) };
           },
         });
       } else {
-        sources.push({
-          name: 'cache',
-          stats: () => ({ hits: local.cache.hits, misses: local.cache.misses, hitRatio: hitRatio(local.cache.hits, local.cache.misses) }),
-        });
+        const cache = c.resolve<MemoryCache>(TOKENS.LocalCache);
+        sources.push({ name: 'cache', stats: () => ({ hits: cache.hits, misses: cache.misses, hitRatio: hitRatio(cache.hits, cache.misses) }) });
       }
       return sources;
     }),
@@ -223,13 +243,13 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
 
   c.register<AppDeps>(
     TOKENS.AppDeps,
-    single(
+    once(
       (c): AppDeps => ({
-        banking: c.resolve<Banking>(TOKENS.Banking),
+        banking: c.resolve(TOKENS.Banking),
         config,
-        rateLimitStore: c.resolve<RateLimitStore>(TOKENS.RateLimitStore),
-        readiness: c.resolve<readonly ReadinessCheck[]>(TOKENS.Readiness),
-        metricsSources: c.resolve<readonly MetricsSource[]>(TOKENS.MetricsSources),
+        rateLimitStore: c.resolve(TOKENS.RateLimitStore),
+        readiness: c.resolve(TOKENS.Readiness),
+        metricsSources: c.resolve(TOKENS.MetricsSources),
         logger: { instance: log },
       }),
     ),
@@ -237,8 +257,25 @@ export function createContainer(config: AppConfig, log: Logger, resources: Resou
   return c;
 }
 
+/** Whether the database has the session revoked (or has no such session): the denylist's backstop during a Redis outage. */
+async function isSessionRevoked(banking: Banking, sessionId: string): Promise<boolean> {
+  try {
+    await banking.checkSession.execute({ sessionId });
+    return false;
+  } catch (error) {
+    if (error instanceof TokenRevoked) return true;
+    throw error;
+  }
+}
+
+/** Hits over lookups since start (0 before the first lookup). */
+function hitRatio(hits: number, misses: number): number {
+  return hits + misses === 0 ? 0 : hits / (hits + misses);
+}
+
 export interface Composed {
   readonly app: FastifyInstance;
+  /** The container the app was built from (with Database and Redis registered). */
   readonly container: DependencyContainer;
   /**
    * Stops the idempotency sweeper (after its current batch), closes the app (stops accepting,
@@ -247,41 +284,51 @@ export interface Composed {
   close(): Promise<void>;
 }
 
-/** Opens the resources, restores the token denylist from the database, and builds the app. */
-export async function compose(config: AppConfig, log: Logger, override?: (c: DependencyContainer) => void): Promise<Composed> {
-  let container: DependencyContainer | undefined;
-  const resources = await openResources(config, log, () => {
-    if (container === undefined) throw new Error('the bank was asked for before the container was built');
-    return container.resolve<Banking>(TOKENS.Banking);
-  });
+/** Factories rather than values: tsyringe takes a null value (no Redis) for no registration at all. */
+function registerConnections(c: DependencyContainer, database: Database, redis: RedisAdapters | null): void {
+  c.register(TOKENS.Database, { useFactory: () => database });
+  c.register(TOKENS.Redis, { useFactory: () => redis });
+}
+
+/**
+ * Opens the connections (database first, then Redis), registers them on `c`, restores the token
+ * denylist from the database, builds the app and starts the idempotency sweeper. On failure,
+ * whatever was opened is closed again.
+ */
+export async function compose(c: DependencyContainer): Promise<Composed> {
+  const log = c.resolve<Logger>(TOKENS.Logger);
+  const database = await c.resolve<Opener<Database>>(TOKENS.OpenDatabase)();
+  let redis: RedisAdapters | null = null;
+  const closeConnections = async () => {
+    await Promise.allSettled([database.close(), redis?.close()]);
+  };
   try {
-    container = createContainer(config, log, resources);
-    override?.(container);
-    const banking = container.resolve<Banking>(TOKENS.Banking);
-    const restored = await banking.restoreDenylist.execute();
+    redis = await c.resolve<Opener<RedisAdapters | null>>(TOKENS.OpenRedis)();
+    registerConnections(c, database, redis);
+    const restored = await c.resolve<Banking>(TOKENS.Banking).restoreDenylist.execute();
     if (restored > 0) log.info({ sessions: restored }, 'denylist restored from the database');
-    const app = await buildApp(container.resolve<AppDeps>(TOKENS.AppDeps));
-    const sweeper = container.resolve<IdempotencySweeper>(TOKENS.IdempotencySweeper);
+    const app = await buildApp(c.resolve<AppDeps>(TOKENS.AppDeps));
+    const sweeper = c.resolve<IdempotencySweeper>(TOKENS.IdempotencySweeper);
     sweeper.start();
     let closing: Promise<void> | undefined;
     return {
       app,
-      container,
+      container: c,
       close: () => {
-        // A server that never listened (start-up failed) has nothing to report about shutting down.
-        const listening = app.server.listening;
         closing ??= (async () => {
+          // A server that never listened (a start-up failure) has nothing to drain: no lines about it.
+          const listening = app.server.listening;
           await sweeper.stop();
           await app.close();
           if (listening) log.info('HTTP server closed: in-flight requests drained');
-          await closeResources(resources);
+          await closeConnections();
           if (listening) log.info('database and Redis connections closed');
         })();
         return closing;
       },
     };
   } catch (error) {
-    await closeResources(resources);
+    await closeConnections();
     throw error;
   }
 }

@@ -5,7 +5,7 @@ import closeWithGrace from 'close-with-grace';
 import pino, { type Logger } from 'pino';
 import { loggerOptions } from './app.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
-import { compose } from './container.js';
+import { compose, createContainer } from './container.js';
 import { crashRestartDelay, startUpGiveUpAfter } from './runtime/supervision.js';
 
 /** How long in-flight requests may take to finish after SIGTERM/SIGINT before the process gives up. */
@@ -100,7 +100,7 @@ async function serve(config: AppConfig, warnings: readonly string[]): Promise<vo
   for (const warning of warnings) log.warn(warning);
   let composed: Awaited<ReturnType<typeof compose>>;
   try {
-    composed = await compose(config, log);
+    composed = await compose(createContainer(config, log));
   } catch (error) {
     return startUpFailed(startUpReason(error));
   }

@@ -6,7 +6,7 @@ import type { FastifySchemaValidationError } from 'fastify';
 import pino from 'pino';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { compose } from '../src/container.js';
+import { compose, createContainer } from '../src/container.js';
 import { exactText, restoreNumbers, standInFor } from '../src/http/exact-json.js';
 import { toFieldErrors } from '../src/http/schema-errors.js';
 import { validatorCompiler } from '../src/http/validator-compiler.js';
@@ -292,7 +292,7 @@ t.test('hostile input is refused with the right 4xx and changes nothing', async 
 t.test('query dates outside years 0001-9999 are a 422 on the real PostgreSQL adapter too, never a 5xx', async (t) => {
   if (!(await requireServices(t, { machineRedis: false }))) return;
   const db = await freshDatabase(t);
-  const { app, close } = await compose(testConfig({ DATABASE_URL: db.url }), pino({ level: 'silent' }));
+  const { app, close } = await compose(createContainer(testConfig({ DATABASE_URL: db.url }), pino({ level: 'silent' })));
   t.teardown(close);
   const alice = await signUp(app);
   const account = await openAccount(app, alice);

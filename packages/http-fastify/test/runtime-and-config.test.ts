@@ -1,10 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SweepIdempotencyOptions, SweepIdempotencyResult } from '@banking/domain';
 import t from 'tap';
-import { ConfigError, ENV_DEFAULTS, loadConfig, parseConfig } from '../src/index.js';
+import Type from 'typebox';
+import { configTable, envExample, withConfigTable } from '../src/config-docs.js';
+import { ConfigError, ENV, loadConfig, parseConfig } from '../src/index.js';
 import { IdempotencySweeper } from '../src/runtime/idempotency-sweeper.js';
+import { ensureBuilt } from './support/api-process.js';
 
 t.test('config', async (t) => {
   await t.test('defaults are the contract defaults', async (t) => {
@@ -190,20 +195,60 @@ t.test('config', async (t) => {
     t.equal(loadConfig({ env: {}, envFile: join(dir, 'missing.env') }).config.port, 3000, 'a missing .env is fine');
   });
 
-  await t.test('.env.example lists every variable with its default', async (t) => {
-    const { readFileSync } = await import('node:fs');
+  await t.test('`pnpm start` with an invalid configuration: exit 1, one line per bad variable, nothing opened', async (t) => {
+    await ensureBuilt();
+    const cwd = mkdtempSync(join(tmpdir(), 'bank-bad-config-'));
+    t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
+    const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+    const env = { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/bank', CORS_ORIGINS: 'https://a.com/' };
+    const result = spawnSync(process.execPath, [main], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+    t.equal(result.status, 1);
+    const lines = result.stderr.trimEnd().split('\n');
+    t.equal(lines[0], 'Invalid configuration:');
+    t.same(lines.slice(1).map((line) => /^ {2}([A-Z_]+)[=:]/.exec(line)?.[1]), ['PORT', 'DATABASE_URL', 'CORS_ORIGINS', 'SECRET_KEY'], 'one line per bad variable, naming it');
+    t.notMatch(result.stderr, /hunter2/, 'a password in a URL is not echoed');
+    t.equal(result.stdout, '', 'nothing logged: the process stopped before starting anything');
+    t.notOk(existsSync(join(cwd, 'data')), 'no embedded database created');
+  });
+
+  await t.test('an empty value is an unset one (a copied .env.example changes nothing)', async (t) => {
+    const { config } = parseConfig({ PORT: '', DATABASE_URL: '  ', SECRET_KEY: '', CORS_ORIGINS: '', DB_PIPELINE: '' });
+    t.equal(config.port, 3000);
+    t.equal(config.databaseUrl, undefined);
+    t.equal(config.secretKeyGenerated, true);
+    t.same(config.corsOrigins, []);
+    t.equal(config.dbPipeline, true);
+  });
+
+  await t.test('every variable is declared with one line of documentation, and a default unless it is optional', async (t) => {
+    for (const [name, schema] of Object.entries(ENV) as [string, { description?: string; default?: unknown }][]) {
+      t.match(schema.description, /^[^\n]{10,}$/, `${name} documented in one line`);
+      if (!Type.IsOptional(schema)) t.not(schema.default, undefined, `${name} has a default`);
+    }
+  });
+
+  await t.test('.env.example and the README table are what the schema generates (`pnpm config:docs` rewrites them)', async (t) => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    t.equal(example, envExample(), '.env.example: run `pnpm config:docs`');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    t.equal(readme, withConfigTable(readme), 'packages/http-fastify/README.md: run `pnpm config:docs`');
+
+    // What the generated file says: every variable, with its default.
     const listed = new Map(
-      example
+      envExample()
         .split('\n')
-        .map((line) => /^#?\s*([A-Z_]+)=(.*)$/.exec(line.trim()))
+        .map((line) => /^([A-Z_]+)=(.*)$/.exec(line))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => [m[1]!, m[2]!]),
     );
-    for (const [name, value] of Object.entries(ENV_DEFAULTS)) {
-      t.ok(listed.has(name), `${name} listed`);
-      if (value !== '') t.equal(listed.get(name), value, `${name} default`);
-    }
+    t.same([...listed.keys()], Object.keys(ENV), 'every variable, once, in the order of the schema');
+    t.equal(listed.get('PORT'), '3000');
+    t.equal(listed.get('DATABASE_URL'), '', 'an optional variable is listed empty');
+    const parsed = parseConfig(Object.fromEntries(listed)).config;
+    const defaults = parseConfig({}).config;
+    t.same({ ...parsed, secretKey: '' }, { ...defaults, secretKey: '' }, 'the listed values are the defaults');
+    for (const name of Object.keys(ENV)) t.match(configTable(), `| \`${name}\` |`, `${name} in the README table`);
+    t.throws(() => withConfigTable('# no markers'), /markers/);
   });
 });
 
