@@ -160,6 +160,7 @@ function supervise(config: AppConfig, warnings: readonly string[]): void {
 
   cluster.on('listening', (worker, address) => {
     readySince.set(worker.id, Date.now());
+    log.debug({ worker: worker.id, pid: worker.process.pid }, 'worker listening');
     startFailures = 0;
     if (!announced) {
       announced = true;

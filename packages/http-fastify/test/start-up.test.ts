@@ -116,11 +116,13 @@ t.test('API_WORKERS=2: a worker killed after serving is replaced, the API keeps 
   const database = await freshDatabase(t);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const p = api(t, { PORT: String(port), DATABASE_URL: database.url, API_WORKERS: '2' });
+  const p = api(t, { PORT: String(port), DATABASE_URL: database.url, API_WORKERS: '2', LOG_LEVEL: 'debug' });
   await until('the API to serve', async () => {
     if (p.hasExited()) throw new Error(p.lines().join('\n'));
     return (await call(base, 'GET', '/health', { timeoutMs: 1000 })).status === 200;
   });
+  // One worker answering does not mean both listen yet: kill one only once the primary saw it listening.
+  await until('both workers listening', async () => logs(p).filter((line) => line['msg'] === 'worker listening').length === 2);
   const workers = await workerPids(p.pid, 2);
   process.kill(workers[0]!, 'SIGKILL');
   await until('a new worker', async () => {
