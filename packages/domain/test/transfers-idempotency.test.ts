@@ -305,10 +305,11 @@ t.test('idempotency keys', async (t) => {
           const idempotency: IdempotencyRepository = {
             claim: async () => false,
             find: (...args) => tx.idempotency.find(...args),
-            save: (record) => tx.idempotency.save(record),
           };
           return work({ ...tx, idempotency });
         }),
+      read: (work) => real.deps.uow.read(work),
+      subscribe: (subscriber) => real.deps.uow.subscribe(subscriber),
     };
     const b = bank({ uow: busy });
     const alice = await real.customer();

@@ -2,7 +2,7 @@ import type { IdempotencyRecord } from '@banking/domain';
 import type { Test } from 'tap';
 import { anIdempotencyRecord } from '../../builders.js';
 import { delay, settle, using } from '../support.js';
-import { givenUser, type OpenStore } from './store-harness.js';
+import { givenUser, recorded, type OpenStore } from './store-harness.js';
 
 const NESTED_VALUE = {
   transfer: {
@@ -43,13 +43,13 @@ export async function idempotencyCases(t: Test, open: OpenStore): Promise<void> 
         key: '!~"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}',
         outcome: { ok: false, code: 'insufficient_funds', message: 'Insufficient funds: the available balance is 5.00 HTG.', errors: [] },
       });
-      await uow.run(async (tx) => {
-        for (const record of [ok, refused, bare]) {
+      for (const record of [ok, refused, bare]) {
+        await uow.run(async (tx) => {
           t.equal(await tx.idempotency.claim(user.id, record.key), true, 'claim returns true');
           t.equal(await tx.idempotency.find(user.id, record.key, record.createdAt), undefined, 'nothing recorded yet');
-          await tx.idempotency.save(record);
-        }
-      });
+          await tx.movements.record({ idempotencyRecord: record, events: [] });
+        });
+      }
       await uow.run(async (tx) => {
         for (const record of [ok, refused, bare]) {
           t.equal(await tx.idempotency.claim(user.id, record.key), true, 'claim again in a later unit of work');
@@ -65,7 +65,7 @@ export async function idempotencyCases(t: Test, open: OpenStore): Promise<void> 
       const record = anIdempotencyRecord({ userId: user.id, createdAt: '2026-03-01T10:00:00.000Z' });
       const expiresAt = record.expiresAt;
       const justBefore = new Date(Date.parse(expiresAt) - 1).toISOString();
-      await uow.run((tx) => tx.idempotency.save(record));
+      await recorded(uow, { idempotencyRecord: record });
       await uow.run(async (tx) => {
         t.same(await tx.idempotency.find(user.id, record.key, justBefore), record, 'found 1 ms before it expires');
         t.equal(await tx.idempotency.find(user.id, record.key, expiresAt), undefined, 'gone when expiresAt = now');
@@ -80,7 +80,7 @@ export async function idempotencyCases(t: Test, open: OpenStore): Promise<void> 
       });
       await uow.run(async (tx) => {
         t.equal(await tx.idempotency.claim(user.id, record.key), true);
-        await tx.idempotency.save(fresh);
+        await tx.movements.record({ idempotencyRecord: fresh, events: [] });
       });
       t.same(await uow.run((tx) => tx.idempotency.find(user.id, record.key, fresh.createdAt)), fresh, 'the new record replaced the expired one');
     }),
@@ -96,10 +96,10 @@ export async function idempotencyCases(t: Test, open: OpenStore): Promise<void> 
       await uow.run(async (tx) => {
         t.equal(await tx.idempotency.claim(alice.id, key), true);
         t.equal(await tx.idempotency.claim(bob.id, key), true, 'another user’s claim on the same key is independent');
-        await tx.idempotency.save(forAlice);
-        t.equal(await tx.idempotency.find(bob.id, key, forAlice.createdAt), undefined, 'alice’s record is not bob’s');
-        await tx.idempotency.save(forBob);
+        await tx.movements.record({ idempotencyRecord: forAlice, events: [] });
       });
+      t.equal(await uow.run((tx) => tx.idempotency.find(bob.id, key, forAlice.createdAt)), undefined, 'alice’s record is not bob’s');
+      await recorded(uow, { idempotencyRecord: forBob });
       await uow.run(async (tx) => {
         t.same(await tx.idempotency.find(alice.id, key, forAlice.createdAt), forAlice);
         t.same(await tx.idempotency.find(bob.id, key, forBob.createdAt), forBob);
@@ -133,7 +133,7 @@ export async function idempotencyCases(t: Test, open: OpenStore): Promise<void> 
           if (!(await tx.idempotency.claim(user.id, key))) return 'in progress';
           if ((await tx.idempotency.find(user.id, key, now)) !== undefined) return 'replayed';
           await delay(50); // the first still holds the claim while the second arrives
-          await tx.idempotency.save(anIdempotencyRecord({ userId: user.id, key, outcome: { ok: true, value: { label } }, createdAt: now }));
+          await tx.movements.record({ idempotencyRecord: anIdempotencyRecord({ userId: user.id, key, outcome: { ok: true, value: { label } }, createdAt: now }), events: [] });
           return 'saved';
         });
       const outcomes = await Promise.all([settle(attempt('first')), settle(attempt('second'))]);
