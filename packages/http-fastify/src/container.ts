@@ -71,7 +71,7 @@ export async function openResources(config: AppConfig, log: Logger): Promise<Res
     dataDir: config.dataDir,
     poolMax: config.dbPoolMax,
     pipeline: config.dbPipeline,
-    onHookError: (error) => log.warn({ err: error }, 'after-commit hook failed'),
+    onHookError: (error) => log.warn({ err: error }, 'after-commit subscriber failed'),
   });
   let redis: RedisAdapters | null = null;
   if (config.redisUrl !== undefined) {

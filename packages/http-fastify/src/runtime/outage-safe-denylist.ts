@@ -4,7 +4,7 @@ import type { RecoveryGrace } from './recovery-grace.js';
 /** Whether the database has the session revoked (logout or refresh-token reuse, committed before the answer). */
 export function sessionRevokedIn(uow: UnitOfWork): (sessionId: string) => Promise<boolean> {
   return async (sessionId) => {
-    const session = await uow.run((tx) => tx.sessions.findById(sessionId));
+    const session = await uow.read((store) => store.sessions.findById(sessionId));
     return session?.revokedAt != null;
   };
 }
