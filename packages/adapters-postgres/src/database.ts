@@ -6,7 +6,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { DatabaseUnavailable, maskDatabaseUrl } from './database-unavailable.js';
 import { migrateToLatest } from './migrator.js';
-import { namedStatementsPool } from './named-statements.js';
+import { kyselyPool } from './pg-pool.js';
 import type { DatabaseSchema } from './schema.js';
 import { SessionDialect } from './session-dialect.js';
 import { PostgresUnitOfWork } from './unit-of-work.js';
@@ -117,7 +117,7 @@ async function openServer(databaseUrl: string, options: DatabaseOptions): Promis
     await pool.end().catch(() => {});
     throw new DatabaseUnavailable(`Cannot reach the database at ${where}: ${reason(error)}`, { cause: error });
   }
-  const db = new Kysely<DatabaseSchema>({ dialect: new SessionDialect(new PostgresDialect({ pool: namedStatementsPool(pool) }), { pipeline }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SessionDialect(new PostgresDialect({ pool: kyselyPool(pool, { coalesceWrites: pipeline }) }), { pipeline }) });
   const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError });
   return {
     uow,

@@ -40,6 +40,7 @@ import {
 //
 // It wraps any PostgreSQL dialect's driver (Kysely's PostgresDialect, kysely-pglite-dialect):
 // queries reach the driver's connection unchanged; only their order and timing are decided here.
+// (pg-pool.ts makes the queries submitted together leave in one socket write.)
 
 export interface SessionOptions {
   /** Write BEGIN and COMMIT with the statements next to them (the driver must pipeline: `pg` with `pipeline: true`). */

@@ -3,9 +3,9 @@ import type { Account } from '@banking/domain';
 import t, { type Test } from 'tap';
 import { sql } from 'kysely';
 import { openDatabase, verifyLedger, type Database } from '../src/index.js';
-import { statementName } from '../src/named-statements.js';
+import { statementName } from '../src/pg-pool.js';
 import { bankOn } from './support/bank.js';
-import { countStatements, recordStatements, verb } from './support/statements.js';
+import { countSocketWrites, countStatements, recordStatements, verb } from './support/statements.js';
 import { freshDatabase, requireServer } from './support/databases.js';
 
 // Fewer round trips, fewer parses. A movement is one statement (its parts as data-modifying CTEs),
@@ -63,6 +63,10 @@ await t.test('the movement on PostgreSQL: one statement, written with the COMMIT
     t.equal(roundTrips, 2, 'BEGIN is written with the lock, COMMIT with the movement');
     t.same(await verifyLedger(database), []);
     t.match(await database.uow.read((store) => store.outbox.listByAccount(to.id)), [{ type: 'bank.account.opened' }, { type: 'bank.transaction.posted' }]);
+    const writes = await countSocketWrites(async () => {
+      await bank.transferMoney.execute({ userId: owner.id, fromAccountId: from.id, toAccountNumber: to.number, amount: '0.01' });
+    });
+    t.equal(writes, 2, 'and each round trip is one socket write: the queries written together leave together');
   });
 
   await t.test('opening an account and freezing one: the movement with COMMIT too', async (t) => {

@@ -1,7 +1,7 @@
 import { AbortedTransactionError, CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import t, { type Test } from 'tap';
-import { namedStatementsPool } from '../src/named-statements.js';
+import { kyselyPool } from '../src/pg-pool.js';
 import { SessionConnection, SessionDialect } from '../src/session-dialect.js';
 import { freshDatabase, requireServer } from './support/databases.js';
 import { recordStatements, verb } from './support/statements.js';
@@ -16,7 +16,7 @@ await requireServer();
 async function database(t: Test, pipeline: boolean): Promise<Kysely<{ notes: { n: number } }>> {
   const { url } = await freshDatabase(t);
   const pool = new pg.Pool({ connectionString: url, max: 1, pipeline } as pg.PoolConfig);
-  const db = new Kysely<{ notes: { n: number } }>({ dialect: new SessionDialect(new PostgresDialect({ pool: namedStatementsPool(pool) }), { pipeline }) });
+  const db = new Kysely<{ notes: { n: number } }>({ dialect: new SessionDialect(new PostgresDialect({ pool: kyselyPool(pool, { coalesceWrites: pipeline }) }), { pipeline }) });
   t.teardown(() => db.destroy());
   await sql`create table notes (n integer not null check (n >= 0))`.execute(db);
   return db;

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pg from 'pg';
 
 /**
@@ -37,3 +38,25 @@ export async function countStatements(body: () => Promise<void>): Promise<string
 /** The first SQL word of a statement. */
 export const verb = (text: string) => text.trimStart().split(/\s/, 1)[0]?.toLowerCase();
 
+
+/** How many times sockets wrote while `body` ran (one write can carry several queries). */
+export async function countSocketWrites(body: () => Promise<void>): Promise<number> {
+  const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
+  const { _write, _writev } = socket;
+  let writes = 0;
+  socket._write = function (this: unknown, ...args: unknown[]) {
+    writes += 1;
+    return _write.apply(this, args);
+  };
+  socket._writev = function (this: unknown, ...args: unknown[]) {
+    writes += 1;
+    return _writev.apply(this, args);
+  };
+  try {
+    await body();
+  } finally {
+    socket._write = _write;
+    socket._writev = _writev;
+  }
+  return writes;
+}

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 
-// Kysely sends every query as an unnamed statement: PostgreSQL parses, analyses and plans it
+// The `pg` pool as Kysely's PostgresDialect sees it: a wrapper of each pooled client (pg itself is
+// untouched) that names statements and, when pipelining, coalesces writes.
+//
+// Named statements. Kysely sends every query as an unnamed statement: PostgreSQL parses, analyses and plans it
 // again on each execution. Named (prepared) statements are parsed once per connection and their
 // plans reused, which roughly halves the server's CPU for a primary-key lookup. The SQL text is
 // the same for every query of one shape (values are parameters), so the set of names is small
@@ -26,19 +29,31 @@ export function statementName(text: string): string | undefined {
   return name;
 }
 
+export interface PoolOptions {
+  /**
+   * The clients are in pg's pipeline mode: the queries submitted in one tick (BEGIN and the
+   * statement behind it, the movement and its COMMIT: session-dialect.ts submits them together)
+   * leave in ONE socket write rather than one per query. pg already writes each query's messages
+   * in one write; this extends that to the batch: half the system calls, and one wake-up of the
+   * server per round trip.
+   */
+  readonly coalesceWrites: boolean;
+}
+
 /**
  * The `pg` pool as Kysely's PostgresDialect sees it, each client answering Kysely's
  * `query(text, values)` with a named prepared statement: pg prepares each name once per
- * connection (after its ParseComplete) and re-sends only Bind/Execute afterwards. A wrapper, not
- * a change to pg: the clients themselves are untouched.
+ * connection (after its ParseComplete) and re-sends only Bind/Execute afterwards.
  */
-export function namedStatementsPool(pool: pg.Pool): PostgresPool {
+export function kyselyPool(pool: pg.Pool, options: PoolOptions): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let wrapped = clients.get(client);
     if (wrapped === undefined) {
+      const coalesce = options.coalesceWrites ? coalescer(client) : () => {};
       const query = (text: string, values: readonly unknown[]) => {
         const name = values.length > 0 ? statementName(text) : undefined;
+        coalesce();
         return client.query(name === undefined ? { text, values: [...values] } : { name, text, values: [...values] });
       };
       wrapped = {
@@ -54,5 +69,23 @@ export function namedStatementsPool(pool: pg.Pool): PostgresPool {
   return {
     connect: async () => wrap(await pool.connect()),
     end: () => pool.end(),
+  };
+}
+
+/**
+ * Corks the client's socket until the end of the current tick (Node counts corks, so pg's own
+ * per-query cork and uncork nest inside): everything written meanwhile goes out in one write.
+ */
+function coalescer(client: pg.PoolClient): () => void {
+  let corked = false;
+  return () => {
+    if (corked) return;
+    const { stream } = client.connection;
+    corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      corked = false;
+      stream.uncork();
+    });
   };
 }
