@@ -266,6 +266,8 @@ export class MemoryMovementRecorder implements MovementRecorder {
   private recorded = false;
   /** The events recorded, handed to the subscribers after the commit. */
   readonly events: DomainEvent[] = [];
+  /** Set when writing the movement failed: the unit of work must not commit, even if `work` caught it. */
+  failure: { readonly error: unknown } | undefined;
 
   constructor(
     private readonly state: MemoryState,
@@ -280,9 +282,14 @@ export class MemoryMovementRecorder implements MovementRecorder {
     this.gate.closed = true;
     const updated = (movement.updatedAccounts ?? []).map((a) => a.id);
     if (new Set(updated).size !== updated.length) throw new Error('a movement updates each account once');
-    for (const key of Object.keys(WRITERS) as (keyof Movement)[]) {
-      const value = movement[key];
-      if (value !== undefined) (WRITERS[key] as (s: MemoryState, v: unknown, l: ReadonlySet<string>) => void)(this.state, value, this.accounts.locked);
+    try {
+      for (const key of Object.keys(WRITERS) as (keyof Movement)[]) {
+        const value = movement[key];
+        if (value !== undefined) (WRITERS[key] as (s: MemoryState, v: unknown, l: ReadonlySet<string>) => void)(this.state, value, this.accounts.locked);
+      }
+    } catch (error) {
+      this.failure = { error };
+      throw error;
     }
     this.events.push(...movement.events.map(copy));
   }

@@ -77,6 +77,9 @@ export class MemoryUnitOfWork implements UnitOfWork {
     };
     try {
       const result = await work(tx);
+      // A movement that failed half-way never commits, even if `work` caught its error (as a
+      // database refuses to commit a transaction whose statement failed).
+      if (movements.failure !== undefined) throw movements.failure.error;
       return { result, events: movements.events };
     } catch (error) {
       this.state = snapshot;

@@ -66,6 +66,23 @@ export async function movementCases(t: Test, open: OpenStore): Promise<void> {
     }),
   );
 
+  await t.test('movements: a movement the store refuses is not committed, even when work catches the error', (t) =>
+    using(open, async ({ uow }) => {
+      const owner = await givenUser(uow);
+      const fresh = anAccount({ ownerId: owner.id });
+      const outcome = await settle(
+        uow.run(async (tx) => {
+          await tx.movements
+            .record({ openedAccounts: [fresh, anAccount({ ownerId: owner.id, balance: -1 })], events: [] })
+            .catch(() => undefined);
+          return 'swallowed';
+        }),
+      );
+      t.equal(outcome.ok, false, 'run rejects');
+      t.equal(await uow.read((store) => store.accounts.findById(fresh.id)), undefined, 'nothing of the movement was committed');
+    }),
+  );
+
   await t.test('movements: one event per account version: a second event at a taken (account, sequence) is refused', (t) =>
     using(open, async ({ uow }) => {
       const account = await givenAccount(uow, { balance: 0, version: 1 });
