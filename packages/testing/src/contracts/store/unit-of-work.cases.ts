@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { accountEvent, InsufficientFunds, transactionPosted, type DomainEvent, type Movement, type TransactionContext } from '@banking/domain';
 import type { Test } from 'tap';
 import { aLedgerEntry, aRefreshToken, aSession, aTransfer, anAccount, anIdempotencyRecord, aUser } from '../../builders.js';
 import { delay, settle, TIMED_OUT, using, within } from '../support.js';
 import { givenAccount, givenUser, recorded, type OpenStore } from './store-harness.js';
-import { randomUUID } from 'node:crypto';
 
 /** One of everything a unit of work can write: a user, two accounts, a transfer and its ledger lines, a record, events, a login. */
 function aWorld() {
