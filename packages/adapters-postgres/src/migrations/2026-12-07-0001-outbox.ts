@@ -4,8 +4,8 @@ import { sql, type Kysely } from 'kysely';
 // same statement (so the same transaction) as the change it tells, read later by the relays that
 // deliver events (webhooks, the broker) at least once.
 //
-// Ordering: (account_id, sequence) is unique, and `sequence` is the account's version after the
-// change. Every change to an account bumps its version under the account's row lock and tells
+// Ordering: (account_id, sequence) is the primary key, and `sequence` is the account's version
+// after the change. Every change to an account bumps its version under the account's row lock and tells
 // exactly one event, so one account's events are gapless (1, 2, 3, …) and their sequence order
 // is their commit order: a transaction that commits later on the same account waited for the
 // lock and saw the earlier one's version. A relay delivers each account's events by sequence;
@@ -17,16 +17,19 @@ import { sql, type Kysely } from 'kysely';
 // event of each account whose earlier events are all dispatched; the index that query needs
 // (on (account_id, sequence) where dispatched_at is null) comes with the relay.
 //
-// No foreign keys: the rows an event names are written in the same statement and never deleted
-// (accounts are closed, not removed), the payload carries everything a relay needs, and a
-// foreign-key check per event would cost every movement a lookup.
+// The event's `id` (a random UUID made by the domain, what consumers deduplicate by) is stored
+// but not indexed: relays find events by (account_id, sequence), and an index of random UUIDs is
+// the costliest kind to insert into (each event a random page). Nor are there foreign keys: the
+// rows an event names are written in the same statement and never deleted (accounts are closed,
+// not removed), the payload carries everything a relay needs, and a foreign-key check per event
+// would cost every movement a lookup.
 //
 // Frozen history: never edited once shipped (see the initial migration).
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('outbox')
-    .addColumn('id', 'uuid', (c) => c.primaryKey())
+    .addColumn('id', 'uuid', (c) => c.notNull())
     .addColumn('account_id', 'uuid', (c) => c.notNull())
     .addColumn('sequence', 'integer', (c) => c.notNull())
     .addColumn('owner_id', 'uuid', (c) => c.notNull())
@@ -36,7 +39,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     // json, not jsonb: stored as written, and nothing queries inside it.
     .addColumn('payload', 'json', (c) => c.notNull())
     .addColumn('dispatched_at', 'timestamptz')
-    .addUniqueConstraint('outbox_account_sequence_key', ['account_id', 'sequence'])
+    .addPrimaryKeyConstraint('outbox_pkey', ['account_id', 'sequence'])
     .addCheckConstraint('outbox_sequence_positive', sql`sequence >= 1`)
     .addCheckConstraint('outbox_version_positive', sql`version >= 1`)
     .addCheckConstraint('outbox_type_known', sql`type ~ '^bank\\.[a-z]+\\.[a-z_]+$'`)
