@@ -1,4 +1,4 @@
-import type { Account, IdempotencyRecord, LedgerEntry, RefreshToken, Session, Transfer, User } from '@banking/domain';
+import type { Account, DomainEvent, IdempotencyRecord, LedgerEntry, RefreshToken, Session, Transfer, User } from '@banking/domain';
 
 /** Everything the in-memory database holds; cloned whole for a unit of work's rollback snapshot. */
 export interface MemoryState {
@@ -9,6 +9,8 @@ export interface MemoryState {
   idempotency: Map<string, IdempotencyRecord>;
   sessions: Map<string, Session>;
   tokens: Map<string, RefreshToken>;
+  /** The outbox: every recorded event, in commit order (units of work are serialised). */
+  outbox: DomainEvent[];
 }
 
 export function emptyState(): MemoryState {
@@ -20,5 +22,6 @@ export function emptyState(): MemoryState {
     idempotency: new Map(),
     sessions: new Map(),
     tokens: new Map(),
+    outbox: [],
   };
 }

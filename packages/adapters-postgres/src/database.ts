@@ -8,9 +8,9 @@ import { DataDirLocked, lockDataDir, type DataDirLock } from './data-dir-lock.js
 import { DatabaseUnavailable, maskDatabaseUrl } from './database-unavailable.js';
 import { errorReason } from './error-reason.js';
 import { migrateToLatest } from './migrator.js';
-import { NamedStatementsClient } from './named-statements.js';
-import { PipelinedTransactionsClient } from './pipelined-transactions.js';
+import { kyselyPool } from './pg-pool.js';
 import type { DatabaseSchema } from './schema.js';
+import { SessionDialect } from './session-dialect.js';
 import { PostgresUnitOfWork } from './unit-of-work.js';
 
 export interface DatabaseOptions {
@@ -33,7 +33,7 @@ export interface DatabaseOptions {
   readonly pipeline?: boolean | undefined;
   /** Longest a statement may run before the server cancels it (default 5000 ms; 0: no limit; `pg` only). */
   readonly statementTimeoutMs?: number | undefined;
-  /** After-commit hook failures are reported here, never thrown. */
+  /** Failures of after-commit subscribers (the read cache's invalidation) are reported here, never thrown. */
   readonly onHookError?: ((error: unknown) => void) | undefined;
   /** Run the migrations before returning (default true). */
   readonly migrate?: boolean | undefined;
@@ -66,15 +66,8 @@ const CONNECT_TIMEOUT_MS = 5000;
  */
 const ACQUIRE_TIMEOUT_MS = 30_000;
 
-/** pg's pool uses one setting for both waits; the client enforces the connect bound itself (and names its statements). */
-class BoundedConnectClient extends NamedStatementsClient {
-  constructor(config?: string | pg.ClientConfig) {
-    super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  }
-}
-
-/** The same, also writing BEGIN and COMMIT with the statement next to them. */
-class BoundedConnectPipelinedClient extends PipelinedTransactionsClient {
+/** pg's pool uses one setting for both waits; the client is given the connect bound in its own configuration. */
+class BoundedConnectClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
     super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   }
@@ -104,7 +97,10 @@ async function openServer(databaseUrl: string, options: DatabaseOptions): Promis
     pool = new pg.Pool({
       connectionString: databaseUrl,
       max: options.poolMax ?? DEFAULT_POOL_MAX,
-      Client: pipeline ? BoundedConnectPipelinedClient : BoundedConnectClient,
+      Client: BoundedConnectClient,
+      // pg's pipeline mode: a query is written as soon as it is submitted, without waiting for the
+      // answers before it (what lets the session dialect write BEGIN and COMMIT with their neighbours).
+      pipeline,
       connectionTimeoutMillis: ACQUIRE_TIMEOUT_MS,
       statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       // A client that dies between BEGIN and COMMIT must not hold its row locks for long.
@@ -128,8 +124,8 @@ async function openServer(databaseUrl: string, options: DatabaseOptions): Promis
     await pool.end().catch(() => {});
     throw new DatabaseUnavailable(`Cannot reach the database at ${where}: ${errorReason(error)}`, { cause: error });
   }
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
-  const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError, commitWithLastWrite: pipeline });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SessionDialect(new PostgresDialect({ pool: kyselyPool(pool, { coalesceWrites: pipeline }) }), { pipeline }) });
+  const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError });
   return {
     uow,
     kind: 'postgres',
@@ -162,7 +158,7 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
     throw new DatabaseUnavailable(`Cannot open the embedded database in ${where}: ${errorReason(error)}`, { cause: error });
   }
   // One connection: the dialect's driver hands it to one transaction at a time, in order.
-  const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(client) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SessionDialect(new PGliteDialect(client), { pipeline: false }) });
   const uow = new PostgresUnitOfWork(db, { onHookError: options.onHookError });
   return {
     uow,

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from './schema.js';
 
 export interface LedgerViolation {
-  /** Which invariant: balance_matches_lines, balance_after_chain, negative, transfer_legs, money_supply, currency. */
+  /** Which invariant: balance_matches_lines, balance_after_chain, negative, transfer_legs, money_supply, currency, events. */
   readonly check: string;
   readonly detail: string;
 }
@@ -76,13 +76,39 @@ const CHECKS: Record<string, ReturnType<typeof sql<{ detail: string }>>> = {
     select 'line ' || l.id || ' is in ' || l.currency || ' on a ' || a.currency || ' account' as detail
     from ledger_entries l join accounts a on a.id = l.account_id
     where l.currency <> a.currency`,
+  // Every change has exactly one event: an account opened since the outbox exists (its
+  // bank.account.opened is sequence 1) has one event per version, and each of its ledger lines a
+  // bank.transaction.posted at the line's sequence. Accounts opened before have no opening event
+  // and are only checked for events beyond their version.
+  events: sql`
+    select 'account ' || a.id || ' is at version ' || a.version || ' but has ' || e.n || ' events, the last at sequence ' || e.last as detail
+    from accounts a
+    join (
+      select account_id, count(*) as n, max(sequence) as last,
+             bool_or(sequence = 1 and type = 'bank.account.opened') as opened
+      from outbox group by account_id
+    ) e on e.account_id = a.id
+    where e.opened and (e.n <> a.version or e.last <> a.version)
+    union all
+    select 'line ' || l.id || ' (account ' || l.account_id || ', sequence ' || l.sequence || ') has '
+           || coalesce('a ' || o.type || ' event', 'no event') || ' at its sequence'
+    from ledger_entries l
+    join outbox opened on opened.account_id = l.account_id and opened.sequence = 1 and opened.type = 'bank.account.opened'
+    left join outbox o on o.account_id = l.account_id and o.sequence = l.sequence
+    where o.id is null or o.type <> 'bank.transaction.posted'
+    union all
+    select 'event ' || o.id || ' (' || o.type || ', sequence ' || o.sequence || ') is about '
+           || coalesce('account ' || a.id || ' at version ' || a.version, 'an unknown account ' || o.account_id)
+    from outbox o left join accounts a on a.id = o.account_id
+    where a.id is null or o.sequence > a.version`,
 };
 
 /**
  * Checks the contract's money invariants over the whole database, in one consistent snapshot:
  * every balance is the sum of its lines, each line's balance_after follows the previous one, no
- * balance is negative, every transfer has exactly its DEBIT and CREDIT legs, and per currency the
- * balances sum to deposits minus withdrawals. Returns one entry per violation (empty when sound).
+ * balance is negative, every transfer has exactly its DEBIT and CREDIT legs, per currency the
+ * balances sum to deposits minus withdrawals, and every change has its one event in the outbox.
+ * Returns one entry per violation (empty when sound).
  */
 export async function verifyLedger(database: Db): Promise<LedgerViolation[]> {
   return kysely(database)

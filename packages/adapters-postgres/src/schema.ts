@@ -85,6 +85,21 @@ export interface RefreshTokensTable {
   rotated_at: NullableTimestamptz;
 }
 
+export interface OutboxTable {
+  id: string;
+  account_id: string;
+  /** The account's version after the change: one account's events in commit order. */
+  sequence: number;
+  owner_id: string;
+  type: string;
+  /** The event type's payload version. */
+  version: number;
+  occurred_at: Timestamptz;
+  payload: Json;
+  /** Null until a relay has handed the event on. */
+  dispatched_at: NullableTimestamptz;
+}
+
 /** Kysely's own bookkeeping is left out: migrations manage it. */
 export interface DatabaseSchema {
   users: UsersTable;
@@ -94,4 +109,5 @@ export interface DatabaseSchema {
   idempotency_records: IdempotencyRecordsTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
+  outbox: OutboxTable;
 }

@@ -1,49 +1,46 @@
-import type { TransactionContext, UnitOfWork } from '@banking/domain';
-import { sql, type Kysely } from 'kysely';
+import type { CommitSubscriber, DomainEvent, ReadContext, TransactionContext, UnitOfWork } from '@banking/domain';
+import type { Kysely } from 'kysely';
+import { isConnectionError } from './connection-error.js';
+import { DatabaseUnavailable } from './database-unavailable.js';
+import { PostgresMovementWriter } from './movement-writer.js';
 import { PostgresAccountRepository } from './repositories/account.repository.js';
 import { PostgresIdempotencyRepository } from './repositories/idempotency.repository.js';
 import { PostgresLedgerRepository } from './repositories/ledger.repository.js';
+import { PostgresOutboxReader } from './repositories/outbox.repository.js';
 import { PostgresSessionRepository } from './repositories/session.repository.js';
 import { PostgresTransferRepository } from './repositories/transfer.repository.js';
 import { PostgresUserRepository } from './repositories/user.repository.js';
-import { isConnectionError } from './connection-error.js';
-import { DatabaseUnavailable } from './database-unavailable.js';
 import type { DatabaseSchema } from './schema.js';
+import { SessionConnection } from './session-dialect.js';
 import { isTransient } from './transient-error.js';
-import { WriteBuffer } from './write-buffer.js';
 
 export interface UnitOfWorkOptions {
   /** Runs of `work` before a transient failure is given up and thrown (default 10). */
   readonly maxAttempts?: number;
+  /** Failures of after-commit subscribers are reported here, never thrown. */
   readonly onHookError?: ((error: unknown) => void) | undefined;
-  /**
-   * The driver sends COMMIT right behind a statement marked THEN_COMMIT (the `pg` client of
-   * pipelined-transactions.ts): the last buffered write and COMMIT then cost one round trip.
-   */
-  readonly commitWithLastWrite?: boolean;
 }
 
-type Hook = () => Promise<void> | void;
-
 /**
- * BEGIN … COMMIT around `work` (READ COMMITTED: the repositories lock what they change, in a
- * fixed order), then the after-commit hooks. The money writes wait in a WriteBuffer and reach
- * the database in one statement, before the next statement of `work` and before COMMIT.
+ * The domain's UnitOfWork on Kysely, over a database opened with the SessionDialect
+ * (session-dialect.ts decides when BEGIN and COMMIT are sent; nothing here does).
  *
- * With `commitWithLastWrite` (the `pg` driver), BEGIN travels with the first statement that
- * locks or writes and COMMIT with the last buffered write (pipelined-transactions.ts).
+ * `run`: a READ COMMITTED transaction (the repositories lock what a movement changes, in a fixed
+ * order) on one pooled connection. The repositories read and lock; the movement is written by
+ * `tx.movements.record`, as one statement sent with the COMMIT. A deadlock or serialisation
+ * failure rolls back and re-runs `work` after a short random pause, a bounded number of times.
+ * Once committed, the movement's events go to the subscribers, awaited in order.
  *
- * BEGIN is sent just before the first statement that locks or writes: plain reads before it run
- * on the same connection as single statements. Under READ COMMITTED that is the same isolation
- * (each statement of a transaction takes its own snapshot anyway), and a unit of work that only
- * reads (a cache miss, a page of transactions) costs no BEGIN and no COMMIT round trip. A deadlock or serialisation failure rolls back and
- * re-runs `work` after a short random pause, a bounded number of times. A lost or refused
- * connection, or a statement timeout, becomes DatabaseUnavailable (503 for the API).
+ * `read`: the same repositories on one pooled connection, without a transaction (each statement
+ * sees what was committed when it started, as it would inside one under READ COMMITTED).
+ *
+ * A lost or refused connection, or a statement timeout, becomes DatabaseUnavailable (503 for the
+ * API); such a unit of work is never re-run, since its COMMIT may have happened.
  */
 export class PostgresUnitOfWork implements UnitOfWork {
   private readonly maxAttempts: number;
   private readonly onHookError: (error: unknown) => void;
-  private readonly commitWithLastWrite: boolean;
+  private readonly subscribers: CommitSubscriber[] = [];
   /** Units of work started and not finished (for the pool figures of an embedded database). */
   inFlight = 0;
 
@@ -53,46 +50,58 @@ export class PostgresUnitOfWork implements UnitOfWork {
   ) {
     this.maxAttempts = options.maxAttempts ?? 10;
     this.onHookError = options.onHookError ?? (() => {});
-    this.commitWithLastWrite = options.commitWithLastWrite ?? false;
   }
 
   async run<T>(work: (tx: TransactionContext) => Promise<T>): Promise<T> {
     this.inFlight++;
     try {
       for (let attempt = 1; ; attempt++) {
-        const hooks: Hook[] = [];
-        let result: T;
+        let committed: { readonly value: T; readonly events: readonly DomainEvent[] };
         try {
-          result = await this.db.connection().execute(async (connection) => {
-            const transaction = new LazyTransaction(connection, this.commitWithLastWrite);
-            try {
-              const value = await work(context(connection, transaction, hooks));
-              await transaction.commit();
-              return value;
-            } catch (error) {
-              await transaction.rollback();
-              throw error;
-            }
+          committed = await this.db.transaction().execute(async (trx) => {
+            const tx = await transactionContext(trx);
+            const value = await work(tx);
+            return { value, events: tx.movements.events };
           });
         } catch (error) {
           // Never re-run after a lost connection: the COMMIT may have happened.
-          if (isConnectionError(error)) throw new DatabaseUnavailable(`The database is unavailable: ${describe(error)}`, { cause: error });
+          if (isConnectionError(error)) throw unavailable(error);
           if (attempt >= this.maxAttempts || !isTransient(error)) throw error;
           await pause(attempt);
           continue;
         }
-        await this.runHooks(hooks);
-        return result;
+        if (committed.events.length > 0) await this.publish(committed.events);
+        return committed.value;
       }
     } finally {
       this.inFlight--;
     }
   }
 
-  private async runHooks(hooks: readonly Hook[]): Promise<void> {
-    for (const hook of hooks) {
+  async read<T>(work: (reader: ReadContext) => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await this.db.connection().execute((db) => work(readContext(db)));
+    } catch (error) {
+      if (isConnectionError(error)) throw unavailable(error);
+      throw error;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  subscribe(subscriber: CommitSubscriber): () => void {
+    this.subscribers.push(subscriber);
+    return () => {
+      const at = this.subscribers.indexOf(subscriber);
+      if (at >= 0) this.subscribers.splice(at, 1);
+    };
+  }
+
+  private async publish(events: readonly DomainEvent[]): Promise<void> {
+    for (const subscriber of [...this.subscribers]) {
       try {
-        await hook();
+        await subscriber(events);
       } catch (error) {
         try {
           this.onHookError(error);
@@ -104,100 +113,35 @@ export class PostgresUnitOfWork implements UnitOfWork {
   }
 }
 
-/** Repository methods that only read, without locking: they may run before BEGIN. */
-const PLAIN_READS = new Set<string>([
-  'findById',
-  'findByNumber',
-  'findByEmail',
-  'listByOwner',
-  'listByAccount',
-  'countOpenByOwner',
-  'find',
-  'listRevokedSince',
-]);
+type PostgresTransactionContext = TransactionContext & { readonly movements: PostgresMovementWriter };
 
-/** The connection of one unit of work: BEGIN on first need, the buffered writes, COMMIT or ROLLBACK. */
-class LazyTransaction {
-  readonly writes: WriteBuffer;
-  private begun: Promise<unknown> | undefined;
-  /** Steps run one after the other, so that a flush is always sent before the statement that asked for it. */
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    private readonly connection: Kysely<DatabaseSchema>,
-    private readonly commitWithLastWrite: boolean,
-  ) {
-    this.writes = new WriteBuffer(connection);
-  }
-
-  /** Before a statement: BEGIN if it locks or writes (or writes are held), then the held writes. */
-  prepare(locksOrWrites: boolean): Promise<boolean> {
-    return this.step(locksOrWrites, false);
-  }
-
-  async commit(): Promise<void> {
-    const committed = await this.step(false, this.commitWithLastWrite);
-    if (this.begun && !committed) await sql`commit`.execute(this.connection);
-  }
-
-  /**
-   * BEGIN when needed, then the held writes, queued after the previous step; with `thenCommit`
-   * COMMIT travels with them. Resolves with whether it committed.
-   */
-  private step(locksOrWrites: boolean, thenCommit: boolean): Promise<boolean> {
-    const step = this.queue.then(async () => {
-      if (locksOrWrites || this.writes.pending) await this.begin();
-      return this.writes.flush({ thenCommit });
-    });
-    this.queue = step.catch(() => undefined);
-    return step;
-  }
-
-  private begin(): Promise<unknown> {
-    this.begun ??= sql`begin`.execute(this.connection);
-    return this.begun;
-  }
-
-  async rollback(): Promise<void> {
-    if (!this.begun) return;
-    // The error that made us roll back is the one to report; a connection that cannot even roll
-    // back is broken and is dropped by the pool.
-    await sql`rollback`.execute(this.connection).catch(() => undefined);
-  }
-}
-
-function context(connection: Kysely<DatabaseSchema>, transaction: LazyTransaction, hooks: Hook[]): TransactionContext {
-  const { writes } = transaction;
-  const prepared = <T extends object>(repository: T, buffered: readonly (keyof T)[] = []) => preparedFirst(repository, transaction, buffered);
+async function transactionContext(trx: Kysely<DatabaseSchema>): Promise<PostgresTransactionContext> {
+  const accounts = new PostgresAccountRepository(trx);
   return {
-    users: prepared(new PostgresUserRepository(connection)),
-    accounts: prepared(new PostgresAccountRepository(connection, writes), ['update']),
-    ledger: prepared(new PostgresLedgerRepository(connection, writes), ['append']),
-    transfers: prepared(new PostgresTransferRepository(connection, writes), ['insert']),
-    idempotency: prepared(new PostgresIdempotencyRepository(connection, writes), ['save']),
-    sessions: prepared(new PostgresSessionRepository(connection)),
-    afterCommit: (hook) => void hooks.push(hook),
+    users: new PostgresUserRepository(trx),
+    accounts,
+    ledger: new PostgresLedgerRepository(trx),
+    transfers: new PostgresTransferRepository(trx),
+    idempotency: new PostgresIdempotencyRepository(trx),
+    sessions: new PostgresSessionRepository(trx),
+    outbox: new PostgresOutboxReader(trx),
+    movements: new PostgresMovementWriter(trx, await SessionConnection.of(trx), accounts.locked),
   };
 }
 
-/**
- * `repository` whose every method, except the `buffered` writes, is preceded by BEGIN when it
- * locks or writes (anything not in PLAIN_READS: a method added later begins the transaction by
- * default) and by the buffered writes: whatever a repository reads, locks or writes next is
- * ordered after them, exactly as if each write had been sent on its own.
- */
-function preparedFirst<T extends object>(repository: T, transaction: LazyTransaction, buffered: readonly (keyof T)[]): T {
-  return new Proxy(repository, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || buffered.includes(property as keyof T)) return value;
-      const locksOrWrites = !(typeof property === 'string' && PLAIN_READS.has(property));
-      return async (...args: unknown[]) => {
-        await transaction.prepare(locksOrWrites);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+function readContext(db: Kysely<DatabaseSchema>): ReadContext {
+  return {
+    users: new PostgresUserRepository(db),
+    accounts: new PostgresAccountRepository(db),
+    ledger: new PostgresLedgerRepository(db),
+    transfers: new PostgresTransferRepository(db),
+    sessions: new PostgresSessionRepository(db),
+    outbox: new PostgresOutboxReader(db),
+  };
+}
+
+function unavailable(error: unknown): DatabaseUnavailable {
+  return new DatabaseUnavailable(`The database is unavailable: ${describe(error)}`, { cause: error });
 }
 
 function describe(error: unknown): string {

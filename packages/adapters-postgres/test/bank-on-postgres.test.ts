@@ -93,9 +93,24 @@ await t.test('500 concurrent transfers among 20 accounts, mirrored pairs fired t
     t.equal(balance, expected.get(account.id), `account ${account.number} holds exactly what its transfers left`);
   }
   t.equal(total, initial, 'no money created or destroyed');
-  t.same(await verifyLedger(database), [], 'ledger:verify is clean');
+  t.same(await verifyLedger(database), [], 'ledger:verify is clean, events included');
   const { rows } = await sql<{ n: string }>`select count(*)::text as n from transfers`.execute(database.db);
   t.equal(Number(rows[0]?.n), done, 'one transfer row per success, none for a refusal');
+  const events = await sql<{ n: string }>`select count(*)::text as n from outbox where type = 'bank.transaction.posted'`.execute(database.db);
+  t.equal(Number(events.rows[0]?.n), 20 + 2 * done, 'one event per line: the 20 deposits and two per transfer');
+
+  // ledger:verify names a change without its event, and an event without its change.
+  const [first, second] = accounts as [Account, Account];
+  await sql`delete from outbox where account_id = ${first.id} and sequence = 2`.execute(database.db);
+  await sql`update outbox set sequence = sequence + 1000 where account_id = ${second.id} and sequence = 1`.execute(database.db);
+  t.match(
+    (await verifyLedger(database)).filter((v) => v.check === 'events').map((v) => v.detail),
+    [
+      new RegExp(`^account ${first.id} is at version \\d+ but has \\d+ events`),
+      new RegExp(`^line .* \\(account ${first.id}, sequence 2\\) has no event at its sequence$`),
+      new RegExp(`^event .* \\(bank.account.opened, sequence 1001\\) is about account ${second.id} at version`),
+    ],
+  );
 });
 
 await t.test('double spend: 32 concurrent withdrawals of 9.00 from 10.00, 50 rounds: exactly one succeeds each time', async (t) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { accountEvent } from '@banking/domain';
 import { aLedgerEntry, anAccount, anIdempotencyRecord, aTransfer, aUser, storeContract } from '@banking/testing';
 import { sql } from 'kysely';
 import t, { type Test } from 'tap';
@@ -38,7 +39,7 @@ await t.test('BIGINT columns that do not fit a safe integer are refused loudly, 
   const account = anAccount({ ownerId: user.id, balance: 1 });
   await database.uow.run(async (tx) => {
     await tx.users.insert(user);
-    await tx.accounts.insert(account);
+    await tx.movements.record({ openedAccounts: [account], events: [] });
   });
   await sql`update accounts set balance = 9007199254740993 where id = ${account.id}`.execute(database.db);
   await t.rejects(
@@ -65,22 +66,28 @@ await t.test('the unit of work re-runs work after a deadlock or serialisation fa
   t.equal((await database.uow.run((tx) => tx.users.findById(user.id)))?.fullName, 'attempt 3', 'only the last attempt is committed');
 
   runs = 0;
-  const hooks: string[] = [];
+  const heard: string[][] = [];
+  const unsubscribe = database.uow.subscribe((events) => void heard.push(events.map((e) => e.payload.id)));
+  const attempts: string[] = [];
   await database.uow.run(async (tx) => {
     runs++;
-    tx.afterCommit(() => void hooks.push(`hook of attempt ${runs}`));
+    const account = anAccount({ ownerId: user.id, version: 1 });
+    attempts.push(account.id);
+    await tx.users.lock(user.id);
     if (runs === 1) throw transient('40P01');
+    await tx.movements.record({ openedAccounts: [account], events: [accountEvent(randomUUID(), 'bank.account.opened', account)] });
   });
-  t.same(hooks, ['hook of attempt 2'], 'hooks of a rolled-back attempt never run');
+  unsubscribe();
+  t.same(heard, [[attempts[1]]], 'subscribers hear the events of the attempt that committed, never of a rolled-back one');
 
   // Two openings drawing the same random account number: the loser re-runs and draws again.
   const taken = anAccount({ ownerId: user.id });
-  await database.uow.run((tx) => tx.accounts.insert(taken));
+  await database.uow.run((tx) => tx.movements.record({ openedAccounts: [taken], events: [] }));
   runs = 0;
   const opened = await database.uow.run(async (tx) => {
     runs++;
     const account = anAccount({ ownerId: user.id, ...(runs === 1 && { number: taken.number }) });
-    await tx.accounts.insert(account);
+    await tx.movements.record({ openedAccounts: [account], events: [] });
     return account;
   });
   t.equal(runs, 2, 'a duplicate account number is retried');
@@ -114,8 +121,7 @@ await t.test('a real deadlock between two units of work is retried, not surfaced
   const b = anAccount({ ownerId: owner.id, balance: 100 });
   await database.uow.run(async (tx) => {
     await tx.users.insert(owner);
-    await tx.accounts.insert(a);
-    await tx.accounts.insert(b);
+    await tx.movements.record({ openedAccounts: [a, b], events: [] });
   });
   // Locking one row at a time in opposite orders (what lockMany exists to prevent) deadlocks;
   // PostgreSQL aborts one side with 40P01 and the unit of work runs it again.
@@ -136,14 +142,18 @@ await t.test('a real deadlock between two units of work is retried, not surfaced
   t.ok(attempts >= 3, `one side was re-run (${attempts} attempts)`);
 });
 
-await t.test('after-commit hook failures go to onHookError and never reject run', async (t) => {
+await t.test('after-commit subscriber failures go to onHookError and never reject run', async (t) => {
   const reported: unknown[] = [];
   const database = await serverDatabase(t, { onHookError: (error) => reported.push(error) });
   const failure = new Error('cache down');
+  database.uow.subscribe(() => {
+    throw failure;
+  });
+  const user = aUser();
+  const account = anAccount({ ownerId: user.id, version: 1 });
   const result = await database.uow.run(async (tx) => {
-    tx.afterCommit(() => {
-      throw failure;
-    });
+    await tx.users.insert(user);
+    await tx.movements.record({ openedAccounts: [account], events: [accountEvent(randomUUID(), 'bank.account.opened', account)] });
     return 1;
   });
   t.equal(result, 1);
@@ -159,14 +169,16 @@ await t.test('verifyLedger: clean on sound data, and names each broken invariant
   const viaTransfer = { type: 'VIREMENT', amount: 300, transferId: transfer.id } as const;
   await database.uow.run(async (tx) => {
     await tx.users.insert(owner);
-    await tx.accounts.insert(a);
-    await tx.accounts.insert(b);
-    await tx.transfers.insert(transfer);
-    await tx.ledger.append([
-      aLedgerEntry({ accountId: a.id, sequence: 1, amount: 1000, balanceAfter: 1000 }),
-      aLedgerEntry({ accountId: a.id, sequence: 3, direction: 'DEBIT', balanceAfter: 700, counterpartyAccountNumber: b.number, ...viaTransfer }),
-      aLedgerEntry({ accountId: b.id, sequence: 2, direction: 'CREDIT', balanceAfter: 300, counterpartyAccountNumber: a.number, ...viaTransfer }),
-    ]);
+    await tx.movements.record({
+      openedAccounts: [a, b],
+      transfers: [transfer],
+      ledgerLines: [
+        aLedgerEntry({ accountId: a.id, sequence: 1, amount: 1000, balanceAfter: 1000 }),
+        aLedgerEntry({ accountId: a.id, sequence: 3, direction: 'DEBIT', balanceAfter: 700, counterpartyAccountNumber: b.number, ...viaTransfer }),
+        aLedgerEntry({ accountId: b.id, sequence: 2, direction: 'CREDIT', balanceAfter: 300, counterpartyAccountNumber: a.number, ...viaTransfer }),
+      ],
+      events: [],
+    });
   });
   t.same(await verifyLedger(database), [], 'sound: no violation');
 
@@ -174,7 +186,7 @@ await t.test('verifyLedger: clean on sound data, and names each broken invariant
   await sql`update accounts set balance = balance + 5 where id = ${a.id}`.execute(database.db);
   await sql`update ledger_entries set balance_after = 299 where account_id = ${b.id}`.execute(database.db);
   const orphan = aTransfer({ fromAccountId: b.id, toAccountId: a.id, fromAccountNumber: b.number, toAccountNumber: a.number, amount: 1, fromBalanceAfter: 0 });
-  await database.uow.run((tx) => tx.transfers.insert(orphan));
+  await database.uow.run((tx) => tx.movements.record({ transfers: [orphan], events: [] }));
   const violations = await verifyLedger(database.db);
   const checks = violations.map((v) => v.check);
   t.ok(checks.includes('balance_matches_lines'), 'a balance that is not the sum of its lines');
@@ -191,12 +203,13 @@ await t.test('migrations go down and up again; openDatabase migrates a fresh dat
   const indexes = async () =>
     (await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = 'public' and indexname in ('transfers_from_account_idx', 'transfers_to_account_idx', 'ledger_entries_transfer_idx') order by 1`.execute(database.db)).rows.map((r) => r.name);
   t.same(await indexes(), [], 'no index that only a deletion would use');
+  t.same(await migrateDown(database.db), ['2026-12-07-0001-outbox']);
   t.same(await migrateDown(database.db), ['2026-11-26-0001-drop-unused-indexes']);
   t.same(await indexes(), ['ledger_entries_transfer_idx', 'transfers_from_account_idx', 'transfers_to_account_idx'], 'down puts them back');
   t.same(await migrateDown(database.db), ['2026-11-25-0001-initial']);
   const { rows } = await sql<{ n: string }>`select count(*)::text as n from information_schema.tables where table_name = 'accounts'`.execute(database.db);
   t.equal(rows[0]?.n, '0', 'down drops the tables');
-  t.same(await migrateToLatest(database.db), ['2026-11-25-0001-initial', '2026-11-26-0001-drop-unused-indexes']);
+  t.same(await migrateToLatest(database.db), ['2026-11-25-0001-initial', '2026-11-26-0001-drop-unused-indexes', '2026-12-07-0001-outbox']);
 });
 
 await t.test('the database refuses what the domain refuses', async (t) => {
@@ -205,7 +218,7 @@ await t.test('the database refuses what the domain refuses', async (t) => {
   const account = anAccount({ ownerId: owner.id, balance: 100 });
   await database.uow.run(async (tx) => {
     await tx.users.insert(owner);
-    await tx.accounts.insert(account);
+    await tx.movements.record({ openedAccounts: [account], events: [] });
   });
   const refused = async (what: string, query: ReturnType<typeof sql>, code: string) =>
     t.rejects(query.execute(database.db), { code }, what);
@@ -213,7 +226,8 @@ await t.test('the database refuses what the domain refuses', async (t) => {
   await refused('an account number that is not 12 digits', sql`update accounts set number = '12345678901a' where id = ${account.id}`, '23514');
   await refused('an unknown status', sql`update accounts set status = 'DELETED' where id = ${account.id}`, '23514');
   await refused('an account without an owner', sql`update accounts set owner_id = ${randomUUID()} where id = ${account.id}`, '23503');
-  const line = (overrides: Parameters<typeof aLedgerEntry>[0]) => database.uow.run((tx) => tx.ledger.append([aLedgerEntry({ accountId: account.id, ...overrides })]));
+  const line = (overrides: Parameters<typeof aLedgerEntry>[0]) =>
+    database.uow.run((tx) => tx.movements.record({ ledgerLines: [aLedgerEntry({ accountId: account.id, ...overrides })], events: [] }));
   await t.rejects(line({ amount: 0 }), { code: '23514' }, 'a zero amount');
   await t.rejects(line({ balanceAfter: -1 }), { code: '23514' }, 'a negative balance_after');
   await t.rejects(line({ type: 'DEPOT', direction: 'DEBIT' }), { code: '23514' }, 'a deposit that debits');
@@ -237,7 +251,7 @@ await t.test('a statement longer than the timeout is cancelled, and the pool goe
   const account = anAccount({ ownerId: owner.id });
   await database.uow.run(async (tx) => {
     await tx.users.insert(owner);
-    await tx.accounts.insert(account);
+    await tx.movements.record({ openedAccounts: [account], events: [] });
   });
   let releaseHung = () => {};
   const hungHolds = new Promise<void>((resolve) => {
@@ -267,7 +281,7 @@ await t.test('ping answers while the database is there and rejects once it is go
   await drop();
   await t.rejects(database.ping(), 'ping rejects when the database is gone');
   await t.rejects(
-    database.uow.run((tx) => tx.users.findById(randomUUID())),
+    database.uow.read((store) => store.users.findById(randomUUID())),
     { name: 'DatabaseUnavailable', code: 'service_unavailable', message: /^The database is unavailable: / },
     'a unit of work rejects with DatabaseUnavailable (503), not a raw driver error',
   );
@@ -361,23 +375,17 @@ await t.test('a sweep does not wait for a movement that is rewriting a reused ke
   const userId = await givenRecords(database, 3, 2 * DAY_MS);
   const now = new Date().toISOString();
   const renewed = anIdempotencyRecord({ userId, key: 'key-1', fingerprint: 'the retry', createdAt: now, expiresAt: new Date(Date.now() + DAY_MS).toISOString() });
-  let holding = () => {};
-  const held = new Promise<void>((resolve) => (holding = resolve));
-  let release = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const replacing = database.uow.run(async (tx) => {
-    await tx.idempotency.claim(userId, 'key-1');
-    await tx.idempotency.save(renewed);
-    await tx.idempotency.find(userId, 'key-1', now); // sends the held write: key-1's row is now locked
-    holding();
-    await released;
+  // A movement's upsert of key-1's record, caught between its statement and its COMMIT (as with
+  // DB_PIPELINE=false): the row is locked by a transaction that has not committed yet.
+  const swept = await database.db.connection().execute(async (connection) => {
+    await sql`begin`.execute(connection);
+    await sql`update idempotency_records set fingerprint = ${renewed.fingerprint}, created_at = ${now}, expires_at = ${renewed.expiresAt} where user_id = ${userId} and key = 'key-1'`.execute(connection);
+    const result = await settledWithin(bankOn(database.uow).sweepIdempotencyRecords.execute(), 4000);
+    await sql`commit`.execute(connection);
+    return result;
   });
-  await held;
-  const swept = await settledWithin(bankOn(database.uow).sweepIdempotencyRecords.execute(), 4000);
-  release();
-  await replacing;
   t.same(swept, { ok: true, value: { deleted: 2, complete: true } }, 'done while the movement still held its row, which it skipped');
-  t.same(await database.uow.run((tx) => tx.idempotency.find(userId, 'key-1', now)), renewed, 'the movement committed its record');
+  t.match(await database.uow.run((tx) => tx.idempotency.find(userId, 'key-1', now)), { fingerprint: 'the retry' }, 'the movement committed its record');
   t.equal(await recordCount(database, userId), 1);
 });
 
@@ -394,9 +402,9 @@ await t.test('a key reused while a sweep is deleting its expired record is saved
     const saving = database.uow.run(async (tx) => {
       t.equal(await tx.idempotency.claim(userId, 'key-1'), true);
       t.equal(await tx.idempotency.find(userId, 'key-1', now), undefined, 'the old record has expired');
-      await tx.idempotency.save(renewed);
+      await tx.movements.record({ idempotencyRecord: renewed, events: [] });
     });
-    // The save waits on the row the sweep is deleting.
+    // The movement's upsert waits on the row the sweep is deleting.
     for (;;) {
       const { rows } = await sql<{ n: string }>`select count(*)::text as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
       if (rows[0]?.n === '1') break;

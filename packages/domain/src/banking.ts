@@ -1,3 +1,4 @@
+import { invalidateReadCache } from './accounts/account-cache.js';
 import { FreezeAccount, UnfreezeAccount, CloseAccount } from './accounts/change-account-status.use-case.js';
 import { GetAccount } from './accounts/get-account.use-case.js';
 import { GetBalance } from './accounts/get-balance.use-case.js';
@@ -18,8 +19,12 @@ import { TransferMoney } from './transfers/transfer-money.use-case.js';
 import { GetProfile } from './users/get-profile.use-case.js';
 import { RegisterUser } from './users/register-user.use-case.js';
 
-/** Every use case of the bank, wired to one set of adapters. */
+/**
+ * Every use case of the bank, wired to one set of adapters. Subscribes the read cache's
+ * invalidation to the unit of work's committed events.
+ */
 export function createBanking(deps: BankingDeps) {
+  deps.uow.subscribe(invalidateReadCache(deps));
   return {
     registerUser: new RegisterUser(deps),
     getProfile: new GetProfile(deps),

@@ -22,7 +22,7 @@ export {
   type AccountStatus,
   type AccountType,
 } from './accounts/account.js';
-export { ownerScope } from './accounts/account-cache.js';
+export { invalidateReadCache, ownerScope } from './accounts/account-cache.js';
 export type { AccountQuery } from './accounts/get-account.use-case.js';
 export type { Balance } from './accounts/get-balance.use-case.js';
 export type { ListAccountsQuery } from './accounts/list-accounts.use-case.js';
@@ -33,6 +33,20 @@ export type { LoginCommand } from './auth/login.use-case.js';
 export type { LogoutCommand } from './auth/logout.use-case.js';
 export type { SessionQuery } from './auth/check-session.use-case.js';
 export type { RefreshToken, Session } from './auth/session.js';
+
+export {
+  accountEvent,
+  ACCOUNT_EVENT_TYPES,
+  EVENT_TYPES,
+  ownersOf,
+  transactionPosted,
+  type AccountEvent,
+  type AccountEventType,
+  type DomainEvent,
+  type EventType,
+  type TransactionPosted,
+} from './events/domain-event.js';
+export type { Decision, Movement } from './movements/movement.js';
 
 export { IDEMPOTENCY_KEY_PATTERN, type Idempotent } from './idempotency/run-idempotent.js';
 export type { IdempotencyRecord, RecordedOutcome } from './idempotency/idempotency-record.js';

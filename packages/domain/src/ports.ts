@@ -1,7 +1,9 @@
 import type { Account, AccountStatus, AccountType } from './accounts/account.js';
+import type { DomainEvent } from './events/domain-event.js';
 import type { RefreshToken, Session } from './auth/session.js';
 import type { IdempotencyRecord } from './idempotency/idempotency-record.js';
 import type { LedgerEntry, TransactionType } from './ledger/ledger-entry.js';
+import type { Movement } from './movements/movement.js';
 import type { PageRequest, Slice } from './shared/pagination.js';
 import type { Timestamp } from './shared/timestamp.js';
 import type { Transfer } from './transfers/transfer.js';
@@ -10,33 +12,71 @@ import type { User } from './users/user.js';
 // ── Unit of work ────────────────────────────────────────────────────────────────────────────
 
 /**
- * Runs `work` in one database transaction: everything it wrote commits together when it
- * resolves, and nothing does when it throws. After a commit, the hooks registered with
- * `tx.afterCommit` run (awaited, in order; a failing hook is reported by the adapter, never
- * thrown). An adapter may re-run `work` on a transient conflict (deadlock, serialisation
- * failure), so `work` must only touch the world through `tx`.
+ * Where the use cases meet the store.
+ *
+ * `run(work)` runs `work` in one database transaction: everything it wrote commits together
+ * when it resolves, and nothing does when it throws. Money and account changes are written by
+ * ONE call, `tx.movements.record(movement)`, the last thing `work` does (nothing may touch the
+ * store after it); the few other writes (users, sessions) are repository methods. An adapter
+ * may re-run `work` on a transient conflict (deadlock, serialisation failure), so `work` must
+ * only touch the world through `tx`.
+ *
+ * `read(work)` runs reads outside any transaction: each one sees what was committed when it
+ * started (as every statement does under READ COMMITTED). Nothing there locks or writes.
+ *
+ * After a commit that recorded events, the unit of work hands them to its subscribers, awaited
+ * in order, before `run` resolves (so that, for example, the read cache forgets what they
+ * changed before the API answers). A subscriber is best-effort: one that throws is reported by
+ * the adapter and never fails `run`; anything that MUST follow a change reads the outbox instead.
  */
 export interface UnitOfWork {
   run<T>(work: (tx: TransactionContext) => Promise<T>): Promise<T>;
+  read<T>(work: (reader: ReadContext) => Promise<T>): Promise<T>;
+  /** Registers a subscriber to committed events; returns what unregisters it. */
+  subscribe(subscriber: CommitSubscriber): () => void;
 }
 
-export interface TransactionContext {
+/** Called after each commit with the events it recorded (never with an empty list). */
+export type CommitSubscriber = (events: readonly DomainEvent[]) => Promise<void> | void;
+
+/** What reads outside a transaction can reach: finders only, no lock, no write. */
+export interface ReadContext {
+  readonly users: UserReader;
+  readonly accounts: AccountReader;
+  readonly ledger: LedgerReader;
+  readonly transfers: TransferReader;
+  readonly sessions: SessionReader;
+  readonly outbox: OutboxReader;
+}
+
+export interface TransactionContext extends ReadContext {
   readonly users: UserRepository;
   readonly accounts: AccountRepository;
-  readonly ledger: LedgerRepository;
-  readonly transfers: TransferRepository;
   readonly idempotency: IdempotencyRepository;
   readonly sessions: SessionRepository;
-  afterCommit(hook: () => Promise<void> | void): void;
+  readonly movements: MovementRecorder;
 }
 
-// ── Repositories (reachable only through a TransactionContext) ─────────────────────────────
+/** The one write of a movement (see `Movement`). */
+export interface MovementRecorder {
+  /**
+   * Writes `movement` in this transaction; it commits with the unit of work. Called at most once
+   * per unit of work, last: any store call after it is refused. Throws when an updated account
+   * was not locked by this unit of work, or appears twice.
+   */
+  record(movement: Movement): Promise<void>;
+}
 
-export interface UserRepository {
-  /** Throws EmailTaken when the (normalised) email exists, even under concurrent inserts. */
-  insert(user: User): Promise<void>;
+// ── Repositories (reachable only through a context) ────────────────────────────────────────
+
+export interface UserReader {
   findById(id: string): Promise<User | undefined>;
   findByEmail(email: string): Promise<User | undefined>;
+}
+
+export interface UserRepository extends UserReader {
+  /** Throws EmailTaken when the (normalised) email exists, even under concurrent inserts. */
+  insert(user: User): Promise<void>;
   /** Locks the user's row until the transaction ends (serialises per-user rules such as the account cap). */
   lock(id: string): Promise<void>;
 }
@@ -46,23 +86,24 @@ export interface AccountFilter {
   readonly type?: AccountType;
 }
 
-export interface AccountRepository {
-  insert(account: Account): Promise<void>;
+export interface AccountReader {
   findById(id: string): Promise<Account | undefined>;
   findByNumber(number: string): Promise<Account | undefined>;
+  /** Accounts of the owner whose status is not CLOSED. */
+  countOpenByOwner(ownerId: string): Promise<number>;
+  /** The owner's accounts, oldest first (ties by id). */
+  listByOwner(ownerId: string, filter: AccountFilter, page: PageRequest): Promise<Slice<Account>>;
+}
+
+export interface AccountRepository extends AccountReader {
   /**
    * Locks the accounts with these ids, and those with these numbers, until the transaction ends,
    * all in one statement and in ascending id order (so two movements never wait on each other in
    * a cycle), and returns them, each once. Unknown ids and numbers are left out. (Numbers let a
    * transfer lock its destination without a separate lookup first: one round trip fewer.)
+   * Only accounts locked here may be updated by the unit of work's movement.
    */
   lockMany(ids: readonly string[], numbers?: readonly string[]): Promise<Account[]>;
-  /** Accounts of the owner whose status is not CLOSED. */
-  countOpenByOwner(ownerId: string): Promise<number>;
-  /** The owner's accounts, oldest first (ties by id). */
-  listByOwner(ownerId: string, filter: AccountFilter, page: PageRequest): Promise<Slice<Account>>;
-  /** Writes balance, status, version and updatedAt of a locked account. */
-  update(account: Account): Promise<void>;
 }
 
 export interface LedgerFilter {
@@ -72,14 +113,12 @@ export interface LedgerFilter {
   readonly to?: Timestamp;
 }
 
-export interface LedgerRepository {
-  append(entries: readonly LedgerEntry[]): Promise<void>;
+export interface LedgerReader {
   /** Newest first: by sequence, descending. */
   listByAccount(accountId: string, filter: LedgerFilter, page: PageRequest): Promise<Slice<LedgerEntry>>;
 }
 
-export interface TransferRepository {
-  insert(transfer: Transfer): Promise<void>;
+export interface TransferReader {
   findById(id: string): Promise<Transfer | undefined>;
 }
 
@@ -89,10 +128,8 @@ export interface IdempotencyRepository {
    * transaction holds the claim.
    */
   claim(userId: string, key: string): Promise<boolean>;
-  /** The record under (userId, key), unless it expired before `now`. */
+  /** The record under (userId, key), unless it expired before `now`. (Records are written by movements.) */
   find(userId: string, key: string, now: Timestamp): Promise<IdempotencyRecord | undefined>;
-  /** Stores the record, replacing an expired one under the same (userId, key). */
-  save(record: IdempotencyRecord): Promise<void>;
   /**
    * Deletes at most `limit` records that expired at or before `now` (find no longer returns them)
    * and were created at or before `createdBy`, and returns how many it deleted. A record that
@@ -101,17 +138,26 @@ export interface IdempotencyRepository {
   deleteExpired(now: Timestamp, createdBy: Timestamp, limit: number): Promise<number>;
 }
 
-export interface SessionRepository {
-  insert(session: Session): Promise<void>;
+export interface SessionReader {
   findById(id: string): Promise<Session | undefined>;
+  /** Sessions revoked at or after `since` (to rebuild a denylist after a restart). */
+  listRevokedSince(since: Timestamp): Promise<Session[]>;
+}
+
+export interface SessionRepository extends SessionReader {
+  insert(session: Session): Promise<void>;
   /** Marks the session revoked at `at` (kept if already revoked). */
   revoke(id: string, at: Timestamp): Promise<void>;
   insertToken(token: RefreshToken): Promise<void>;
   /** Finds a refresh token by digest and locks it until the transaction ends. */
   lockToken(digest: string): Promise<RefreshToken | undefined>;
   markRotated(digest: string, at: Timestamp): Promise<void>;
-  /** Sessions revoked at or after `since` (to rebuild a denylist after a restart). */
-  listRevokedSince(since: Timestamp): Promise<Session[]>;
+}
+
+/** The outbox as written by movements (for tests, operations, and the relays that deliver it). */
+export interface OutboxReader {
+  /** The events about one account, in commit order (by sequence); unknown accounts have none. */
+  listByAccount(accountId: string): Promise<DomainEvent[]>;
 }
 
 // ── Services outside the transaction ───────────────────────────────────────────────────────

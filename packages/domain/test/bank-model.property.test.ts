@@ -302,6 +302,23 @@ function checkInvariants(model: Model, state: MemoryState): void {
     if (line.type === 'VIREMENT') assert.ok(line.transferId !== null && state.transfers.has(line.transferId), 'a VIREMENT line belongs to a transfer');
     else assert.equal(line.transferId, null);
   }
+
+  // The outbox: every committed change has exactly one event, in commit order per account, and
+  // nothing refused or replayed has one. Each change is one version of its account.
+  const events = new Map<string, typeof state.outbox>();
+  for (const event of state.outbox) events.set(event.accountId, [...(events.get(event.accountId) ?? []), event]);
+  assert.equal(state.outbox.length, new Set(state.outbox.map((e) => e.id)).size, 'event ids are unique');
+  for (const account of state.accounts.values()) {
+    const own = events.get(account.id) ?? [];
+    assert.deepEqual(own.map((e) => e.sequence), Array.from({ length: account.version }, (_, i) => i + 1), 'one event per version, in commit order');
+    assert.ok(own.every((e) => e.ownerId === account.ownerId), 'every event belongs to the account’s owner');
+    assert.equal(own[0]?.type, 'bank.account.opened');
+    const posted = own.filter((e) => e.type === 'bank.transaction.posted').map((e) => e.payload);
+    assert.deepEqual(posted, (lines.get(account.id) ?? []).toSorted((a, b) => a.sequence - b.sequence), 'one event per ledger line, carrying it');
+    const last = own.at(-1);
+    if (last?.type !== 'bank.transaction.posted') assert.deepEqual(last?.payload, account, 'an account event carries the account as it is after the change');
+  }
+  assert.equal(state.outbox.length, [...state.accounts.values()].reduce((n, a) => n + a.version, 0), 'no event about anything else');
 }
 
 // ── Commands ─────────────────────────────────────────────────────────────────────────────────

@@ -345,11 +345,12 @@ t.test('idempotency keys', async (t) => {
           const idempotency: IdempotencyRepository = {
             claim: async () => false,
             find: (...args) => tx.idempotency.find(...args),
-            save: (record) => tx.idempotency.save(record),
             deleteExpired: (...args) => tx.idempotency.deleteExpired(...args),
           };
           return work({ ...tx, idempotency });
         }),
+      read: (work) => real.deps.uow.read(work),
+      subscribe: (subscriber) => real.deps.uow.subscribe(subscriber),
     };
     const b = bank({ uow: busy });
     const alice = await real.customer();

@@ -111,7 +111,7 @@ export function createContainer(config: AppConfig, log: Logger, parent: Dependen
     TOKENS.OpenDatabase,
     once(() => {
       const { databaseUrl, dataDir } = config;
-      const onHookError = (error: unknown) => log.warn({ err: error }, 'after-commit hook failed');
+      const onHookError = (error: unknown) => log.warn({ err: error }, 'after-commit subscriber failed');
       if (databaseUrl !== undefined) {
         return () => openDatabase({ databaseUrl, dataDir, poolMax: config.dbPoolMax, pipeline: config.dbPipeline, onHookError, processName: 'banking-api' });
       }

@@ -2,7 +2,6 @@ import type { Account, AccountFilter, AccountRepository, AccountStatus, AccountT
 import type { Kysely, Selectable } from 'kysely';
 import { isAccountNumber, isUuid, toSafeInteger, toTimestamp } from '../columns.js';
 import type { AccountsTable, DatabaseSchema } from '../schema.js';
-import type { WriteBuffer } from '../write-buffer.js';
 
 function toAccount(row: Selectable<AccountsTable>): Account {
   return {
@@ -20,28 +19,10 @@ function toAccount(row: Selectable<AccountsTable>): Account {
 }
 
 export class PostgresAccountRepository implements AccountRepository {
-  constructor(
-    private readonly db: Kysely<DatabaseSchema>,
-    private readonly writes: WriteBuffer,
-  ) {}
+  /** The ids lockMany returned in this unit of work: the only accounts its movement may update. */
+  readonly locked = new Set<string>();
 
-  async insert(account: Account): Promise<void> {
-    await this.db
-      .insertInto('accounts')
-      .values({
-        id: account.id,
-        number: account.number,
-        owner_id: account.ownerId,
-        type: account.type,
-        status: account.status,
-        currency: account.currency,
-        balance: account.balance,
-        version: account.version,
-        created_at: account.createdAt,
-        updated_at: account.updatedAt,
-      })
-      .execute();
-  }
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async findById(id: string): Promise<Account | undefined> {
     if (!isUuid(id)) return undefined;
@@ -74,6 +55,7 @@ export class PostgresAccountRepository implements AccountRepository {
       .orderBy('id')
       .forUpdate()
       .execute();
+    for (const row of rows) this.locked.add(row.id);
     return rows.map(toAccount);
   }
 
@@ -104,10 +86,5 @@ export class PostgresAccountRepository implements AccountRepository {
       query.select((eb) => eb.fn.countAll<string | number | bigint>().as('count')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toAccount), total: toSafeInteger(count, 'count') };
-  }
-
-  /** Held in the unit of work's write buffer: sent with the other writes before the next statement or COMMIT. */
-  async update(account: Account): Promise<void> {
-    this.writes.updateAccount(account);
   }
 }

@@ -2,13 +2,9 @@ import type { IdempotencyRecord, IdempotencyRepository, RecordedOutcome, Timesta
 import { sql, type Kysely } from 'kysely';
 import { fromJson, isUuid, toSafeInteger, toTimestamp } from '../columns.js';
 import type { DatabaseSchema } from '../schema.js';
-import type { WriteBuffer } from '../write-buffer.js';
 
 export class PostgresIdempotencyRepository implements IdempotencyRepository {
-  constructor(
-    private readonly db: Kysely<DatabaseSchema>,
-    private readonly writes: WriteBuffer,
-  ) {}
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async claim(userId: string, key: string): Promise<boolean> {
     // A transaction-scoped advisory lock on a 64-bit hash of (user, key): taken without waiting,
@@ -38,11 +34,6 @@ export class PostgresIdempotencyRepository implements IdempotencyRepository {
       createdAt: toTimestamp(row.created_at),
       expiresAt: toTimestamp(row.expires_at),
     };
-  }
-
-  /** Held in the unit of work's write buffer: sent with the other writes before the next statement or COMMIT. */
-  async save(record: IdempotencyRecord): Promise<void> {
-    this.writes.saveRecord(record);
   }
 
   async deleteExpired(now: Timestamp, createdBy: Timestamp, limit: number): Promise<number> {

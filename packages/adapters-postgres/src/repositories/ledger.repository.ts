@@ -1,8 +1,7 @@
-import type { CurrencyCode, Direction, LedgerEntry, LedgerFilter, LedgerRepository, PageRequest, Slice, TransactionType } from '@banking/domain';
+import type { CurrencyCode, Direction, LedgerEntry, LedgerFilter, LedgerReader, PageRequest, Slice, TransactionType } from '@banking/domain';
 import type { Kysely, Selectable } from 'kysely';
 import { isUuid, toSafeInteger, toTimestamp } from '../columns.js';
 import type { DatabaseSchema, LedgerEntriesTable } from '../schema.js';
-import type { WriteBuffer } from '../write-buffer.js';
 
 function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntry {
   return {
@@ -21,16 +20,8 @@ function toEntry(row: Selectable<LedgerEntriesTable>): LedgerEntry {
   };
 }
 
-export class PostgresLedgerRepository implements LedgerRepository {
-  constructor(
-    private readonly db: Kysely<DatabaseSchema>,
-    private readonly writes: WriteBuffer,
-  ) {}
-
-  /** Held in the unit of work's write buffer: sent with the other writes before the next statement or COMMIT. */
-  async append(entries: readonly LedgerEntry[]): Promise<void> {
-    this.writes.appendLines(entries);
-  }
+export class PostgresLedgerRepository implements LedgerReader {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async listByAccount(accountId: string, filter: LedgerFilter, page: PageRequest): Promise<Slice<LedgerEntry>> {
     if (!isUuid(accountId)) return { items: [], total: 0 };

@@ -1,8 +1,7 @@
-import type { CurrencyCode, Transfer, TransferRepository } from '@banking/domain';
+import type { CurrencyCode, Transfer, TransferReader } from '@banking/domain';
 import type { Kysely, Selectable } from 'kysely';
 import { isUuid, toSafeInteger, toTimestamp } from '../columns.js';
 import type { DatabaseSchema, TransfersTable } from '../schema.js';
-import type { WriteBuffer } from '../write-buffer.js';
 
 function toTransfer(row: Selectable<TransfersTable>): Transfer {
   return {
@@ -19,16 +18,8 @@ function toTransfer(row: Selectable<TransfersTable>): Transfer {
   };
 }
 
-export class PostgresTransferRepository implements TransferRepository {
-  constructor(
-    private readonly db: Kysely<DatabaseSchema>,
-    private readonly writes: WriteBuffer,
-  ) {}
-
-  /** Held in the unit of work's write buffer: sent with the other writes before the next statement or COMMIT. */
-  async insert(transfer: Transfer): Promise<void> {
-    this.writes.insertTransfer(transfer);
-  }
+export class PostgresTransferRepository implements TransferReader {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
   async findById(id: string): Promise<Transfer | undefined> {
     if (!isUuid(id)) return undefined;

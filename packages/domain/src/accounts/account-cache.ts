@@ -1,13 +1,19 @@
 import type { BankingDeps } from '../banking-deps.js';
+import { ownersOf } from '../events/domain-event.js';
+import type { CommitSubscriber } from '../ports.js';
 
 /** Every cached read about a user's accounts lives in that user's scope. */
 export function ownerScope(ownerId: string): string {
   return `user:${ownerId}`;
 }
 
-/** After a commit, drops the cached reads of the owners of the changed accounts. */
-export function invalidateOwners(deps: Pick<BankingDeps, 'cache'>, ownerIds: readonly string[]): () => Promise<void> {
-  return () => deps.cache.invalidate([...new Set(ownerIds)].map(ownerScope));
+/**
+ * After each commit, drops the cached reads of the owners its events name: every change to an
+ * account tells an event to the account's owner, so no use case has to remember this. The unit
+ * of work awaits it before the use case returns, so a client that got a 2xx reads fresh.
+ */
+export function invalidateReadCache(deps: Pick<BankingDeps, 'cache'>): CommitSubscriber {
+  return (events) => deps.cache.invalidate(ownersOf(events).map(ownerScope));
 }
 
 /** Cache-aside: the cached value, or `load()` stored under the stamp taken before loading. */

@@ -14,7 +14,7 @@ export class GetAccount {
 
   async execute(query: AccountQuery): Promise<Account> {
     const account = await readThrough(this.deps, query.userId, `account:${query.accountId}`, async () => {
-      const found = await this.deps.uow.run((tx) => tx.accounts.findById(query.accountId));
+      const found = await this.deps.uow.read((store) => store.accounts.findById(query.accountId));
       return found?.ownerId === query.userId ? found : null;
     });
     if (account === null) throw new AccountNotFound();

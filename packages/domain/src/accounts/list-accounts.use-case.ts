@@ -22,7 +22,7 @@ export class ListAccounts {
     const filter = accountFilter(query);
     const key = `accounts:${filter.status ?? '*'}:${filter.type ?? '*'}:${page.page}:${page.pageSize}`;
     return readThrough(this.deps, query.userId, key, async () => {
-      const slice = await this.deps.uow.run((tx) => tx.accounts.listByOwner(query.userId, filter, page));
+      const slice = await this.deps.uow.read((store) => store.accounts.listByOwner(query.userId, filter, page));
       return toPage(slice, page);
     });
   }

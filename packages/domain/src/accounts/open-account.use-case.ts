@@ -1,9 +1,9 @@
 import type { BankingDeps } from '../banking-deps.js';
 import { DEFAULT_CURRENCY, isCurrencyCode } from '../currency.js';
 import { AccountLimitReached, UserNotFound, ValidationFailed } from '../errors.js';
+import { accountEvent } from '../events/domain-event.js';
 import { timestamp } from '../shared/timestamp.js';
 import { ACCOUNT_NUMBER_LENGTH, ACCOUNT_TYPES, type Account, type AccountType } from './account.js';
-import { invalidateOwners } from './account-cache.js';
 
 export interface OpenAccountCommand {
   readonly userId: string;
@@ -13,7 +13,7 @@ export interface OpenAccountCommand {
 }
 
 export class OpenAccount {
-  constructor(private readonly deps: Pick<BankingDeps, 'uow' | 'clock' | 'ids' | 'random' | 'cache' | 'policy'>) {}
+  constructor(private readonly deps: Pick<BankingDeps, 'uow' | 'clock' | 'ids' | 'random' | 'policy'>) {}
 
   async execute(command: OpenAccountCommand): Promise<Account> {
     const currency = command.currency ?? DEFAULT_CURRENCY;
@@ -43,8 +43,10 @@ export class OpenAccount {
         createdAt: now,
         updatedAt: now,
       };
-      await tx.accounts.insert(account);
-      tx.afterCommit(invalidateOwners(this.deps, [account.ownerId]));
+      await tx.movements.record({
+        openedAccounts: [account],
+        events: [accountEvent(this.deps.ids.newId(), 'bank.account.opened', account)],
+      });
       return account;
     });
   }

@@ -17,7 +17,7 @@ export class CheckSession {
   constructor(private readonly deps: Pick<BankingDeps, 'uow'>) {}
 
   async execute(query: SessionQuery): Promise<void> {
-    const session = await this.deps.uow.run((tx) => tx.sessions.findById(query.sessionId));
+    const session = await this.deps.uow.read((store) => store.sessions.findById(query.sessionId));
     const foreign = query.userId !== undefined && session?.userId !== query.userId;
     if (session === undefined || foreign || session.revokedAt !== null) throw new TokenRevoked();
   }

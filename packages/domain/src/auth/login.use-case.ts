@@ -15,7 +15,7 @@ export class Login {
 
   async execute(command: LoginCommand): Promise<IssuedSession> {
     const email = normaliseEmail(command.email);
-    const user = await this.deps.uow.run((tx) => tx.users.findByEmail(email));
+    const user = await this.deps.uow.read((store) => store.users.findByEmail(email));
     const valid = await this.deps.hasher.verify(command.password, user?.passwordHash);
     if (user === undefined || !valid) throw new InvalidCredentials();
     return this.deps.uow.run(async (tx) => {

@@ -11,7 +11,7 @@ export class RestoreDenylist {
   async execute(): Promise<number> {
     const ttl = this.deps.policy.accessTokenTtlSeconds;
     const since = addSeconds(timestamp(this.deps.clock.now()), -ttl);
-    const sessions = await this.deps.uow.run((tx) => tx.sessions.listRevokedSince(since));
+    const sessions = await this.deps.uow.read((store) => store.sessions.listRevokedSince(since));
     await Promise.all(sessions.map((s) => this.deps.denylist.deny(s.id, addSeconds(s.revokedAt ?? since, ttl))));
     return sessions.length;
   }

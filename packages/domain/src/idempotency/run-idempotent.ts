@@ -6,6 +6,7 @@ import {
   ReplayedRefusal,
   ValidationFailed,
 } from '../errors.js';
+import type { Decision, Movement } from '../movements/movement.js';
 import type { TransactionContext } from '../ports.js';
 import { addSeconds, timestamp, type Timestamp } from '../shared/timestamp.js';
 import type { RecordedOutcome } from './idempotency-record.js';
@@ -28,24 +29,30 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Runs a money movement at most once per (user, key), in one unit of work with the record of its
- * outcome. A retry with the same key and parameters gets the recorded result (or the recorded
- * refusal, as a ReplayedRefusal); other parameters get IdempotencyKeyReused; a retry while the
- * first call still runs gets IdempotencyInProgress.
+ * outcome. `decide` locks, checks and returns what it decided (its result and the movement that
+ * makes it true) without writing anything; this records the movement, with the outcome under
+ * the key when there is one, in one call. A retry with the same key and parameters gets the
+ * recorded result (or the recorded refusal, as a ReplayedRefusal); other parameters get
+ * IdempotencyKeyReused; a retry while the first call still runs gets IdempotencyInProgress.
  *
- * `work` must throw its DomainErrors before it writes anything: a refusal is committed with the
- * record alone.
+ * A DomainError thrown by `decide` is a refusal: with a key, it is committed as the record alone
+ * (a movement with no change and no event), then rethrown.
  */
 export async function runIdempotent<T>(
   deps: Pick<BankingDeps, 'uow' | 'clock' | 'policy'>,
   scope: IdempotencyScope,
-  work: (tx: TransactionContext, now: Timestamp) => Promise<T>,
+  decide: (tx: TransactionContext, now: Timestamp) => Promise<Decision<T>>,
 ): Promise<Idempotent<T>> {
   const { key } = scope;
   if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw ValidationFailed.field('Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
   }
   if (key === undefined) {
-    const value = await deps.uow.run((tx) => work(tx, timestamp(deps.clock.now())));
+    const value = await deps.uow.run(async (tx) => {
+      const { result, movement } = await decide(tx, timestamp(deps.clock.now()));
+      await tx.movements.record(movement);
+      return result;
+    });
     return { value, replayed: false };
   }
   let refusal: DomainError | undefined;
@@ -59,21 +66,27 @@ export async function runIdempotent<T>(
       return { outcome: existing.outcome, replayed: true };
     }
     let outcome: RecordedOutcome;
+    let movement: Movement = { events: [] };
     try {
-      outcome = { ok: true, value: await work(tx, now) };
+      const decision = await decide(tx, now);
+      outcome = { ok: true, value: decision.result };
+      movement = decision.movement;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       refusal = error;
       const errors = error instanceof ValidationFailed || error instanceof ReplayedRefusal ? error.errors : [];
       outcome = { ok: false, code: error.code, message: error.message, errors };
     }
-    await tx.idempotency.save({
-      userId: scope.userId,
-      key,
-      fingerprint: scope.fingerprint,
-      outcome,
-      createdAt: now,
-      expiresAt: addSeconds(now, deps.policy.idempotencyTtlSeconds),
+    await tx.movements.record({
+      ...movement,
+      idempotencyRecord: {
+        userId: scope.userId,
+        key,
+        fingerprint: scope.fingerprint,
+        outcome,
+        createdAt: now,
+        expiresAt: addSeconds(now, deps.policy.idempotencyTtlSeconds),
+      },
     });
     return { outcome, replayed: false };
   });

@@ -22,10 +22,10 @@ export class ListTransactions {
   async execute(query: ListTransactionsQuery): Promise<Page<LedgerEntry>> {
     const page = pageRequest(query.page, query.pageSize);
     const filter = ledgerFilter(query);
-    const slice = await this.deps.uow.run(async (tx) => {
-      const account = await tx.accounts.findById(query.accountId);
+    const slice = await this.deps.uow.read(async (store) => {
+      const account = await store.accounts.findById(query.accountId);
       if (account === undefined || account.ownerId !== query.userId) throw new AccountNotFound();
-      return tx.ledger.listByAccount(account.id, filter, page);
+      return store.ledger.listByAccount(account.id, filter, page);
     });
     return toPage(slice, page);
   }

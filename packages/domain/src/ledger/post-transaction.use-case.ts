@@ -1,7 +1,7 @@
 import { assertCanMoveMoney, credit, debit } from '../accounts/account.js';
-import { invalidateOwners } from '../accounts/account-cache.js';
 import type { BankingDeps } from '../banking-deps.js';
 import { AccountNotFound, ValidationFailed } from '../errors.js';
+import { transactionPosted } from '../events/domain-event.js';
 import { fingerprint, runIdempotent, type Idempotent } from '../idempotency/run-idempotent.js';
 import { parseAmount } from '../money.js';
 import { parseDescription } from './description.js';
@@ -23,7 +23,7 @@ export interface PostTransactionCommand {
 
 /** A deposit or a withdrawal on one of the caller's accounts. */
 export class PostTransaction {
-  constructor(private readonly deps: Pick<BankingDeps, 'uow' | 'clock' | 'ids' | 'cache' | 'policy'>) {}
+  constructor(private readonly deps: Pick<BankingDeps, 'uow' | 'clock' | 'ids' | 'policy'>) {}
 
   async execute(command: PostTransactionCommand): Promise<Idempotent<LedgerEntry>> {
     if (!CASH_TYPES.includes(command.type as CashType)) {
@@ -61,10 +61,14 @@ export class PostTransaction {
         counterpartyAccountNumber: null,
         createdAt: now,
       };
-      await tx.accounts.update(updated);
-      await tx.ledger.append([entry]);
-      tx.afterCommit(invalidateOwners(this.deps, [account.ownerId]));
-      return entry;
+      return {
+        result: entry,
+        movement: {
+          updatedAccounts: [updated],
+          ledgerLines: [entry],
+          events: [transactionPosted(this.deps.ids.newId(), entry, account.ownerId)],
+        },
+      };
     });
   }
 }

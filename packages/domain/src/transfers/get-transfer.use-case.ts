@@ -18,12 +18,12 @@ export class GetTransfer {
   constructor(private readonly deps: Pick<BankingDeps, 'uow'>) {}
 
   async execute(query: TransferQuery): Promise<TransferView> {
-    return this.deps.uow.run(async (tx) => {
-      const transfer = await tx.transfers.findById(query.transferId);
+    return this.deps.uow.read(async (store) => {
+      const transfer = await store.transfers.findById(query.transferId);
       if (transfer === undefined) throw new TransferNotFound();
       const [from, to] = await Promise.all([
-        tx.accounts.findById(transfer.fromAccountId),
-        tx.accounts.findById(transfer.toAccountId),
+        store.accounts.findById(transfer.fromAccountId),
+        store.accounts.findById(transfer.toAccountId),
       ]);
       const callerOwnsSource = from?.ownerId === query.userId;
       if (!callerOwnsSource && to?.ownerId !== query.userId) throw new TransferNotFound();

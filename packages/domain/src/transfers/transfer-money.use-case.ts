@@ -1,7 +1,7 @@
 import { assertCanMoveMoney, credit, debit } from '../accounts/account.js';
-import { invalidateOwners } from '../accounts/account-cache.js';
 import type { BankingDeps } from '../banking-deps.js';
 import { AccountNotFound, CurrencyMismatch, SameAccountTransfer } from '../errors.js';
+import { transactionPosted } from '../events/domain-event.js';
 import { fingerprint, runIdempotent, type Idempotent } from '../idempotency/run-idempotent.js';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import { parseDescription } from '../ledger/description.js';
@@ -24,7 +24,7 @@ export interface TransferMoneyCommand {
  * a DEBIT line on the source and a CREDIT line on the destination, and the transfer record.
  */
 export class TransferMoney {
-  constructor(private readonly deps: Pick<BankingDeps, 'uow' | 'clock' | 'ids' | 'cache' | 'policy'>) {}
+  constructor(private readonly deps: Pick<BankingDeps, 'uow' | 'clock' | 'ids' | 'policy'>) {}
 
   async execute(command: TransferMoneyCommand): Promise<Idempotent<Transfer>> {
     const description = parseDescription(command.description);
@@ -79,12 +79,21 @@ export class TransferMoney {
         counterpartyAccountNumber: counterparty,
         createdAt: now,
       });
-      await tx.accounts.update(debited);
-      await tx.accounts.update(credited);
-      await tx.transfers.insert(transfer);
-      await tx.ledger.append([line('DEBIT', debited, to.number), line('CREDIT', credited, from.number)]);
-      tx.afterCommit(invalidateOwners(this.deps, [from.ownerId, to.ownerId]));
-      return transfer;
+      const debitLine = line('DEBIT', debited, to.number);
+      const creditLine = line('CREDIT', credited, from.number);
+      return {
+        result: transfer,
+        movement: {
+          updatedAccounts: [debited, credited],
+          transfers: [transfer],
+          ledgerLines: [debitLine, creditLine],
+          // One event per line, each to its own account's owner.
+          events: [
+            transactionPosted(this.deps.ids.newId(), debitLine, from.ownerId),
+            transactionPosted(this.deps.ids.newId(), creditLine, to.ownerId),
+          ],
+        },
+      };
     });
   }
 }

@@ -6,7 +6,7 @@ export class GetProfile {
   constructor(private readonly deps: Pick<BankingDeps, 'uow'>) {}
 
   async execute(userId: string): Promise<UserProfile> {
-    const user = await this.deps.uow.run((tx) => tx.users.findById(userId));
+    const user = await this.deps.uow.read((store) => store.users.findById(userId));
     if (user === undefined) throw new UserNotFound();
     return toProfile(user);
   }

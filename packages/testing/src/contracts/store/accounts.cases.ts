@@ -3,7 +3,7 @@ import type { Account, AccountFilter } from '@banking/domain';
 import type { Test } from 'tap';
 import { anAccount, anAccountNumber } from '../../builders.js';
 import { compareIds, instants, using } from '../support.js';
-import { givenAccount, givenUser, type OpenStore } from './store-harness.js';
+import { givenAccount, givenUser, recorded, type OpenStore } from './store-harness.js';
 
 const NOT_IDS = ['not-a-uuid', '', '00000000-0000-0000-0000-00000000000g', "1' OR '1'='1", randomUUID().toUpperCase() + 'x'];
 
@@ -25,7 +25,7 @@ export async function accountCases(t: Test, open: OpenStore): Promise<void> {
       await uow.run(async (tx) => {
         const [locked] = await tx.accounts.lockMany([account.id]);
         t.same(locked, account, 'lockMany returns the row');
-        await tx.accounts.update(changed);
+        await tx.movements.record({ updatedAccounts: [changed], events: [] });
       });
       t.same(await uow.run((tx) => tx.accounts.findById(account.id)), changed, 'balance, status, version and updatedAt are written');
     }),
@@ -101,9 +101,7 @@ export async function accountCases(t: Test, open: OpenStore): Promise<void> {
         anAccount({ ownerId: owner.id, createdAt: at(2000), updatedAt: at(2000) }),
         anAccount({ ownerId: other.id, createdAt: at(500), updatedAt: at(500) }),
       ];
-      await uow.run(async (tx) => {
-        for (const row of rows) await tx.accounts.insert(row);
-      });
+      await recorded(uow, { openedAccounts: rows });
       const mine = rows
         .filter((a) => a.ownerId === owner.id)
         .sort((a, b) => (a.createdAt === b.createdAt ? compareIds(a.id, b.id) : a.createdAt < b.createdAt ? -1 : 1));
@@ -137,7 +135,7 @@ export async function accountCases(t: Test, open: OpenStore): Promise<void> {
       await uow.run(async (tx) => {
         const [locked] = await tx.accounts.lockMany([account.id]);
         t.equal(locked?.balance, 9007199254740991, 'locked');
-        await tx.accounts.update({ ...account, balance: 9007199254740990, version: 1 });
+        await tx.movements.record({ updatedAccounts: [{ ...account, balance: 9007199254740990, version: 1 }], events: [] });
       });
       const updated = await uow.run((tx) => tx.accounts.findByNumber(account.number));
       t.equal(updated?.balance, 9007199254740990, 'updated');

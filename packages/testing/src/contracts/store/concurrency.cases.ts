@@ -11,9 +11,8 @@ async function move(tx: TransactionContext, lockOrder: readonly string[], fromId
   if (from === undefined || to === undefined) throw new Error('lockMany lost an account');
   await delay(2);
   const at = new Date().toISOString();
-  const write = (a: Account, delta: number) => tx.accounts.update({ ...a, balance: a.balance + delta, version: a.version + 1, updatedAt: at });
-  await write(from, -amount);
-  await write(to, amount);
+  const moved = (a: Account, delta: number): Account => ({ ...a, balance: a.balance + delta, version: a.version + 1, updatedAt: at });
+  await tx.movements.record({ updatedAccounts: [moved(from, -amount), moved(to, amount)], events: [] });
 }
 
 export async function concurrencyCases(t: Test, open: OpenStore): Promise<void> {
@@ -27,7 +26,7 @@ export async function concurrencyCases(t: Test, open: OpenStore): Promise<void> 
               const [locked] = await tx.accounts.lockMany([account.id]);
               if (locked === undefined) throw new Error('account not found');
               await delay(2);
-              await tx.accounts.update({ ...locked, balance: locked.balance + i + 1, version: locked.version + 1 });
+              await tx.movements.record({ updatedAccounts: [{ ...locked, balance: locked.balance + i + 1, version: locked.version + 1 }], events: [] });
             }),
           ),
         ),

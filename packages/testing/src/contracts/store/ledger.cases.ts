@@ -3,7 +3,7 @@ import type { LedgerEntry, LedgerFilter } from '@banking/domain';
 import type { Test } from 'tap';
 import { aLedgerEntry, aTransfer } from '../../builders.js';
 import { instants, using } from '../support.js';
-import { givenAccount, givenUser, type OpenStore } from './store-harness.js';
+import { givenAccount, givenUser, recorded, type OpenStore } from './store-harness.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 /** 255 characters (code points), the longest description the domain accepts; 310 UTF-16 units. */
@@ -26,7 +26,7 @@ export async function ledgerCases(t: Test, open: OpenStore): Promise<void> {
         description: 'Loyer',
         createdAt: at(2000),
       });
-      await uow.run((tx) => tx.transfers.insert(transfer));
+      await recorded(uow, { transfers: [transfer] });
       const lines: LedgerEntry[] = [
         aLedgerEntry({ accountId: a.id, sequence: 1, amount: 10000, balanceAfter: 10000, description: 'Salaire de mars — « Café » ✓ 日本', createdAt: at(0) }),
         aLedgerEntry({ accountId: a.id, sequence: 2, type: 'RETRAIT', direction: 'DEBIT', amount: 2500, balanceAfter: 7500, createdAt: at(1000) }),
@@ -59,12 +59,9 @@ export async function ledgerCases(t: Test, open: OpenStore): Promise<void> {
         createdAt: at(2000),
       });
       const [l1, l2, l3, l4, l5] = lines as [LedgerEntry, LedgerEntry, LedgerEntry, LedgerEntry, LedgerEntry];
-      await uow.run((tx) => tx.ledger.append([l1, l2]));
-      await uow.run((tx) => tx.ledger.append([l3, credit]));
-      await uow.run(async (tx) => {
-        await tx.ledger.append([l4]);
-        await tx.ledger.append([l5]);
-      });
+      await recorded(uow, { ledgerLines: [l1, l2] });
+      await recorded(uow, { ledgerLines: [l3, credit] });
+      await recorded(uow, { ledgerLines: [l4, l5] });
 
       const list = (filter: LedgerFilter, page = 1, pageSize = 100, accountId = a.id) =>
         uow.run((tx) => tx.ledger.listByAccount(accountId, filter, { page, pageSize }));

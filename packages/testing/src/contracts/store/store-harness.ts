@@ -1,4 +1,4 @@
-import type { Account, UnitOfWork, User } from '@banking/domain';
+import type { Account, Movement, UnitOfWork, User } from '@banking/domain';
 import { anAccount, aUser } from '../../builders.js';
 
 /**
@@ -20,10 +20,15 @@ export async function givenUser(uow: UnitOfWork, overrides: Partial<User> = {}):
   return user;
 }
 
-/** Commits a new account (and its owner, unless `ownerId` is given). */
+/** Commits a new account (and its owner, unless `ownerId` is given), without an event. */
 export async function givenAccount(uow: UnitOfWork, overrides: Partial<Account> = {}): Promise<Account> {
   const ownerId = overrides.ownerId ?? (await givenUser(uow)).id;
   const account = anAccount({ ...overrides, ownerId });
-  await uow.run((tx) => tx.accounts.insert(account));
+  await recorded(uow, { openedAccounts: [account] });
   return account;
+}
+
+/** Commits a movement alone in its unit of work (`events` default to none: rows as a test wants them). */
+export function recorded(uow: UnitOfWork, movement: Omit<Movement, 'events'> & { readonly events?: Movement['events'] }): Promise<void> {
+  return uow.run((tx) => tx.movements.record({ events: [], ...movement }));
 }

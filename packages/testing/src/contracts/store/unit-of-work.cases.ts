@@ -1,10 +1,11 @@
-import { InsufficientFunds, type TransactionContext } from '@banking/domain';
+import { randomUUID } from 'node:crypto';
+import { accountEvent, InsufficientFunds, transactionPosted, type DomainEvent, type Movement, type TransactionContext } from '@banking/domain';
 import type { Test } from 'tap';
 import { aLedgerEntry, aRefreshToken, aSession, aTransfer, anAccount, anIdempotencyRecord, aUser } from '../../builders.js';
 import { delay, settle, TIMED_OUT, using, within } from '../support.js';
-import { givenAccount, givenUser, type OpenStore } from './store-harness.js';
+import { givenAccount, givenUser, recorded, type OpenStore } from './store-harness.js';
 
-/** One of everything a unit of work can write: a user, two accounts, a transfer and its ledger lines, a record, a login. */
+/** One of everything a unit of work can write: a user, two accounts, a transfer and its ledger lines, a record, events, a login. */
 function aWorld() {
   const user = aUser();
   const from = anAccount({ ownerId: user.id, balance: 700, version: 2 });
@@ -40,23 +41,31 @@ function aWorld() {
       counterpartyAccountNumber: from.number,
     }),
   ];
+  const events: DomainEvent[] = [
+    transactionPosted(randomUUID(), lines[1]!, user.id),
+    accountEvent(randomUUID(), 'bank.account.opened', { ...to, version: 3 }),
+  ];
   const record = anIdempotencyRecord({ userId: user.id });
   const session = aSession({ userId: user.id });
   const token = aRefreshToken({ sessionId: session.id });
-  return { user, from, to, transfer, lines, record, session, token };
+  return { user, from, to, transfer, lines, events, record, session, token };
 }
 
 type World = ReturnType<typeof aWorld>;
 
-async function write(tx: TransactionContext, world: World): Promise<void> {
+/** The world's direct writes (user, login), then its movement. */
+async function write(tx: TransactionContext, world: World, extra: Partial<Movement> = {}): Promise<void> {
   await tx.users.insert(world.user);
-  await tx.accounts.insert(world.from);
-  await tx.accounts.insert(world.to);
-  await tx.transfers.insert(world.transfer);
-  await tx.ledger.append(world.lines);
-  await tx.idempotency.save(world.record);
   await tx.sessions.insert(world.session);
   await tx.sessions.insertToken(world.token);
+  await tx.movements.record({
+    openedAccounts: [world.from, world.to],
+    transfers: [world.transfer],
+    ledgerLines: world.lines,
+    idempotencyRecord: world.record,
+    ...extra,
+    events: [...world.events, ...(extra.events ?? [])],
+  });
 }
 
 const everything = { page: 1, pageSize: 100 };
@@ -66,9 +75,18 @@ export async function unitOfWorkCases(t: Test, open: OpenStore): Promise<void> {
     using(open, async ({ uow }) => {
       const world = aWorld();
       const value = await uow.run(async (tx) => {
-        await write(tx, world);
+        await tx.users.insert(world.user);
         // Reads inside the same unit of work see its own writes.
         t.same(await tx.users.findById(world.user.id), world.user, 'read-your-writes inside the unit of work');
+        await tx.sessions.insert(world.session);
+        await tx.sessions.insertToken(world.token);
+        await tx.movements.record({
+          openedAccounts: [world.from, world.to],
+          transfers: [world.transfer],
+          ledgerLines: world.lines,
+          idempotencyRecord: world.record,
+          events: world.events,
+        });
         return { answer: 42, ids: [world.from.id] };
       });
       t.same(value, { answer: 42, ids: [world.from.id] }, 'run resolves with the value work returned');
@@ -83,11 +101,19 @@ export async function unitOfWorkCases(t: Test, open: OpenStore): Promise<void> {
         t.same(await tx.idempotency.find(world.user.id, world.record.key, world.record.createdAt), world.record);
         t.same(await tx.sessions.findById(world.session.id), world.session);
         t.same(await tx.sessions.lockToken(world.token.digest), world.token);
+        t.same(await tx.outbox.listByAccount(world.from.id), [world.events[0]], 'the events, exactly as recorded');
+        t.same(await tx.outbox.listByAccount(world.to.id), [world.events[1]]);
+      });
+      // And outside a transaction.
+      await uow.read(async (store) => {
+        t.same(await store.accounts.findById(world.from.id), world.from, 'read sees the commit');
+        t.same(await store.outbox.listByAccount(world.from.id), [world.events[0]]);
+        t.same(await store.users.findByEmail(world.user.email), world.user);
       });
     }),
   );
 
-  await t.test('rollback: when work throws, nothing it wrote is visible and the same error is rethrown', (t) =>
+  await t.test('rollback: when work throws, nothing it wrote is visible, no event is kept, and the same error is rethrown', (t) =>
     using(open, async ({ uow }) => {
       // Rows committed before: the failing unit of work changes them, and the changes must vanish.
       const owner = await givenUser(uow);
@@ -102,34 +128,37 @@ export async function unitOfWorkCases(t: Test, open: OpenStore): Promise<void> {
       await uow.run(async (tx) => {
         await tx.sessions.insert(keptSession);
         await tx.sessions.insertToken(keptToken);
-        await tx.idempotency.save(expired);
+        await tx.movements.record({ idempotencyRecord: expired, events: [] });
       });
 
       const world = aWorld();
       const later = new Date().toISOString();
       const replacement = anIdempotencyRecord({ userId: owner.id, key: expired.key, createdAt: later });
       const refusal = new InsufficientFunds('50.00', 'HTG');
-      let hookRan = false;
+      const seen: DomainEvent[][] = [];
+      const unsubscribe = uow.subscribe((events) => void seen.push([...events]));
       const outcome = await settle(
         uow.run(async (tx) => {
-          await write(tx, world);
-          await tx.accounts.update({ ...kept, balance: 0, status: 'FROZEN', version: 4, updatedAt: later });
           await tx.sessions.revoke(keptSession.id, later);
           await tx.sessions.markRotated(keptToken.digest, later);
-          await tx.idempotency.save(replacement);
-          tx.afterCommit(() => {
-            hookRan = true;
+          const [locked] = await tx.accounts.lockMany([kept.id]);
+          const frozen = { ...kept, ...locked, balance: 0, status: 'FROZEN' as const, version: 4, updatedAt: later };
+          await write(tx, world, {
+            updatedAccounts: [frozen],
+            idempotencyRecord: replacement,
+            events: [accountEvent(randomUUID(), 'bank.account.frozen', frozen)],
           });
           throw refusal;
         }),
       );
+      unsubscribe();
       t.equal(outcome.ok, false, 'run rejects');
       if (!outcome.ok) {
         t.equal(outcome.error, refusal, 'with the very error work threw');
         t.ok(outcome.error instanceof InsufficientFunds, 'of the same class');
       }
       await delay(10);
-      t.equal(hookRan, false, 'afterCommit hooks do not run');
+      t.same(seen, [], 'no subscriber hears of it');
 
       await uow.run(async (tx) => {
         t.equal(await tx.users.findById(world.user.id), undefined, 'no user');
@@ -141,14 +170,16 @@ export async function unitOfWorkCases(t: Test, open: OpenStore): Promise<void> {
         t.equal(await tx.idempotency.find(world.user.id, world.record.key, world.record.createdAt), undefined, 'no record');
         t.equal(await tx.sessions.findById(world.session.id), undefined, 'no session');
         t.equal(await tx.sessions.lockToken(world.token.digest), undefined, 'no token');
+        t.same(await tx.outbox.listByAccount(world.from.id), [], 'no event');
+        t.same(await tx.outbox.listByAccount(kept.id), [], 'no event about the kept account either');
 
         t.same(await tx.accounts.findById(kept.id), kept, 'an updated account is as it was');
         t.same(await tx.sessions.findById(keptSession.id), keptSession, 'a revoked session is as it was');
         t.same(await tx.sessions.lockToken(keptToken.digest), keptToken, 'a rotated token is as it was');
         t.equal(await tx.idempotency.find(owner.id, expired.key, later), undefined, 'a replaced record is not there');
       });
-      // The expired record itself is still the one stored: saving a fresh one under its key works.
-      await uow.run((tx) => tx.idempotency.save(replacement));
+      // The expired record itself is still the one stored: recording a fresh one under its key works.
+      await recorded(uow, { idempotencyRecord: replacement });
       t.same(await uow.run((tx) => tx.idempotency.find(owner.id, expired.key, later)), replacement);
     }),
   );
@@ -169,56 +200,75 @@ export async function unitOfWorkCases(t: Test, open: OpenStore): Promise<void> {
     }),
   );
 
-  await t.test('afterCommit hooks run after the commit, in order, and are awaited before run resolves', (t) =>
+  await t.test('subscribers get the committed events after the commit, in order, awaited before run resolves', (t) =>
     using(open, async ({ uow }) => {
-      const user = aUser();
+      const account = await givenAccount(uow, { version: 1 });
+      const changed = { ...account, status: 'FROZEN' as const, version: 2 };
+      const event = accountEvent(randomUUID(), 'bank.account.frozen', changed);
       const log: string[] = [];
-      const result = await uow.run(async (tx) => {
-        await tx.users.insert(user);
-        tx.afterCommit(async () => {
+      const unsubscribe = [
+        uow.subscribe(async (events) => {
           await delay(30);
-          log.push('first');
-        });
-        tx.afterCommit(() => {
+          log.push(`first: ${events.map((e) => e.id).join(',')}`);
+        }),
+        uow.subscribe(() => {
           log.push('second');
-        });
-        tx.afterCommit(async () => {
-          // The commit is done and the transaction released: another unit of work sees the row.
+        }),
+        uow.subscribe(async () => {
+          // The commit is done and the connection released: another unit of work sees the change.
           const seen = await within(
-            uow.run((tx) => tx.users.findById(user.id)),
+            uow.read((store) => store.accounts.findById(account.id)),
             5000,
           );
-          log.push(seen === TIMED_OUT ? 'third: a unit of work run from a hook did not finish' : seen === undefined ? 'third: not committed yet' : 'third saw the commit');
-        });
+          log.push(seen === TIMED_OUT ? 'third: a read run from a subscriber did not finish' : seen?.status === 'FROZEN' ? 'third saw the commit' : 'third: not committed yet');
+        }),
+      ];
+      const result = await uow.run(async (tx) => {
+        await tx.accounts.lockMany([account.id]);
+        await tx.movements.record({ updatedAccounts: [changed], events: [event] });
         log.push('work');
         return 'done';
       });
       t.equal(result, 'done');
-      t.same(log, ['work', 'first', 'second', 'third saw the commit']);
+      t.same(log, ['work', `first: ${event.id}`, 'second', 'third saw the commit']);
+
+      // A unit of work that recorded no event calls no subscriber.
+      log.length = 0;
+      await uow.run((tx) => tx.users.insert(aUser()));
+      await recorded(uow, { openedAccounts: [anAccount({ ownerId: account.ownerId })] });
+      t.same(log, [], 'no event, no call');
+      for (const stop of unsubscribe) stop();
+      await recorded(uow, { updatedAccounts: [], events: [accountEvent(randomUUID(), 'bank.account.unfrozen', { ...changed, status: 'ACTIVE', version: 3 })] });
+      t.same(log, [], 'an unsubscribed subscriber hears nothing');
     }),
   );
 
-  await t.test('a hook that throws does not make run reject, and the next hooks still run', (t) =>
+  await t.test('a subscriber that throws does not make run reject, and the next subscribers still run', (t) =>
     using(open, async ({ uow }) => {
-      const user = aUser();
+      const account = await givenAccount(uow, { version: 1 });
       const log: string[] = [];
-      const result = await uow.run(async (tx) => {
-        await tx.users.insert(user);
-        tx.afterCommit(() => {
-          throw new Error('hook failed');
-        });
-        tx.afterCommit(async () => {
+      const unsubscribe = [
+        uow.subscribe(() => {
+          throw new Error('subscriber failed');
+        }),
+        uow.subscribe(async () => {
           await delay(1);
-          throw new Error('async hook failed');
-        });
-        tx.afterCommit(() => {
+          throw new Error('async subscriber failed');
+        }),
+        uow.subscribe(() => {
           log.push('last');
-        });
+        }),
+      ];
+      const changed = { ...account, status: 'FROZEN' as const, version: 2 };
+      const result = await uow.run(async (tx) => {
+        await tx.accounts.lockMany([account.id]);
+        await tx.movements.record({ updatedAccounts: [changed], events: [accountEvent(randomUUID(), 'bank.account.frozen', changed)] });
         return 7;
       });
+      for (const stop of unsubscribe) stop();
       t.equal(result, 7);
       t.same(log, ['last']);
-      t.same(await uow.run((tx) => tx.users.findById(user.id)), user, 'the work is committed');
+      t.same(await uow.read((store) => store.accounts.findById(account.id)), changed, 'the work is committed');
     }),
   );
 }

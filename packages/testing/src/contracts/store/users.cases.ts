@@ -68,7 +68,7 @@ export async function userCases(t: Test, open: OpenStore): Promise<void> {
             const open = await tx.accounts.countOpenByOwner(owner.id);
             await delay(5);
             if (open >= cap) return false;
-            await tx.accounts.insert(anAccount({ ownerId: owner.id }));
+            await tx.movements.record({ openedAccounts: [anAccount({ ownerId: owner.id })], events: [] });
             return true;
           }),
         ),
