@@ -1,4 +1,5 @@
 import type { RateLimitCount, RateLimitStore } from '@banking/domain';
+import { promised } from './promised.js';
 
 /** Per-process fixed windows. */
 export class MemoryRateLimitStore implements RateLimitStore {
@@ -6,16 +7,18 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async hit(key: string, windowMs: number): Promise<RateLimitCount> {
-    const now = this.now();
-    let window = this.windows.get(key);
-    if (window === undefined || window.endsAt <= now) {
-      if (this.windows.size > 100_000) this.sweep(now);
-      window = { count: 0, endsAt: now + windowMs };
-      this.windows.set(key, window);
-    }
-    window.count++;
-    return { count: window.count, resetInMs: window.endsAt - now };
+  hit(key: string, windowMs: number): Promise<RateLimitCount> {
+    return promised(() => {
+      const now = this.now();
+      let window = this.windows.get(key);
+      if (window === undefined || window.endsAt <= now) {
+        if (this.windows.size > 100_000) this.sweep(now);
+        window = { count: 0, endsAt: now + windowMs };
+        this.windows.set(key, window);
+      }
+      window.count++;
+      return { count: window.count, resetInMs: window.endsAt - now };
+    });
   }
 
   private sweep(now: number): void {

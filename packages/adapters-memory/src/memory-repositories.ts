@@ -24,6 +24,7 @@ import {
   type UserRepository,
 } from '@banking/domain';
 import type { MemoryState } from './memory-state.js';
+import { promised } from './promised.js';
 
 /**
  * Whether the unit of work may still use the store: once its movement is recorded, nothing may
@@ -51,24 +52,32 @@ export class MemoryUserRepository implements UserRepository {
     private readonly state: MemoryState,
     private readonly gate: Gate = new Gate(),
   ) {}
-  async insert(user: User): Promise<void> {
-    this.gate.check();
-    if ([...this.state.users.values()].some((u) => u.email === user.email)) throw new EmailTaken();
-    this.state.users.set(user.id, copy(user));
+  insert(user: User): Promise<void> {
+    return promised(() => {
+      this.gate.check();
+      if ([...this.state.users.values()].some((u) => u.email === user.email)) throw new EmailTaken();
+      this.state.users.set(user.id, copy(user));
+    });
   }
-  async findById(id: string): Promise<User | undefined> {
-    this.gate.check();
-    const user = this.state.users.get(id);
-    return user && copy(user);
+  findById(id: string): Promise<User | undefined> {
+    return promised(() => {
+      this.gate.check();
+      const user = this.state.users.get(id);
+      return user && copy(user);
+    });
   }
-  async findByEmail(email: string): Promise<User | undefined> {
-    this.gate.check();
-    const user = [...this.state.users.values()].find((u) => u.email === email);
-    return user && copy(user);
+  findByEmail(email: string): Promise<User | undefined> {
+    return promised(() => {
+      this.gate.check();
+      const user = [...this.state.users.values()].find((u) => u.email === email);
+      return user && copy(user);
+    });
   }
-  async lock(_id: string): Promise<void> {
-    this.gate.check();
-    // Units of work are serialised: holding the unit of work is holding every lock.
+  lock(): Promise<void> {
+    return promised(() => {
+      this.gate.check();
+      // Units of work are serialised: holding the unit of work is holding every lock.
+    });
   }
 }
 
@@ -79,34 +88,44 @@ export class MemoryAccountRepository implements AccountRepository {
     private readonly state: MemoryState,
     private readonly gate: Gate = new Gate(),
   ) {}
-  async findById(id: string): Promise<Account | undefined> {
-    this.gate.check();
-    const account = this.state.accounts.get(id);
-    return account && copy(account);
+  findById(id: string): Promise<Account | undefined> {
+    return promised(() => {
+      this.gate.check();
+      const account = this.state.accounts.get(id);
+      return account && copy(account);
+    });
   }
-  async findByNumber(number: string): Promise<Account | undefined> {
-    this.gate.check();
-    const account = [...this.state.accounts.values()].find((a) => a.number === number);
-    return account && copy(account);
+  findByNumber(number: string): Promise<Account | undefined> {
+    return promised(() => {
+      this.gate.check();
+      const account = [...this.state.accounts.values()].find((a) => a.number === number);
+      return account && copy(account);
+    });
   }
-  async lockMany(ids: readonly string[], numbers: readonly string[] = []): Promise<Account[]> {
-    this.gate.check();
-    const rows = [...this.state.accounts.values()].filter((a) => ids.includes(a.id) || numbers.includes(a.number)).sort(byId);
-    for (const row of rows) this.locked.add(row.id);
-    return rows.map(copy);
+  lockMany(ids: readonly string[], numbers: readonly string[] = []): Promise<Account[]> {
+    return promised(() => {
+      this.gate.check();
+      const rows = [...this.state.accounts.values()].filter((a) => ids.includes(a.id) || numbers.includes(a.number)).sort(byId);
+      for (const row of rows) this.locked.add(row.id);
+      return rows.map(copy);
+    });
   }
-  async countOpenByOwner(ownerId: string): Promise<number> {
-    this.gate.check();
-    return [...this.state.accounts.values()].filter((a) => a.ownerId === ownerId && a.status !== 'CLOSED').length;
+  countOpenByOwner(ownerId: string): Promise<number> {
+    return promised(() => {
+      this.gate.check();
+      return [...this.state.accounts.values()].filter((a) => a.ownerId === ownerId && a.status !== 'CLOSED').length;
+    });
   }
-  async listByOwner(ownerId: string, filter: AccountFilter, page: PageRequest): Promise<Slice<Account>> {
-    this.gate.check();
-    const rows = [...this.state.accounts.values()]
-      .filter((a) => a.ownerId === ownerId)
-      .filter((a) => filter.status === undefined || a.status === filter.status)
-      .filter((a) => filter.type === undefined || a.type === filter.type)
-      .sort((a, b) => (a.createdAt === b.createdAt ? byId(a, b) : a.createdAt < b.createdAt ? -1 : 1));
-    return slice(rows.map(copy), page);
+  listByOwner(ownerId: string, filter: AccountFilter, page: PageRequest): Promise<Slice<Account>> {
+    return promised(() => {
+      this.gate.check();
+      const rows = [...this.state.accounts.values()]
+        .filter((a) => a.ownerId === ownerId)
+        .filter((a) => filter.status === undefined || a.status === filter.status)
+        .filter((a) => filter.type === undefined || a.type === filter.type)
+        .sort((a, b) => (a.createdAt === b.createdAt ? byId(a, b) : a.createdAt < b.createdAt ? -1 : 1));
+      return slice(rows.map(copy), page);
+    });
   }
 }
 
@@ -115,15 +134,17 @@ export class MemoryLedgerRepository implements LedgerReader {
     private readonly state: MemoryState,
     private readonly gate: Gate = new Gate(),
   ) {}
-  async listByAccount(accountId: string, filter: LedgerFilter, page: PageRequest): Promise<Slice<LedgerEntry>> {
-    this.gate.check();
-    const rows = this.state.ledger
-      .filter((e) => e.accountId === accountId)
-      .filter((e) => filter.type === undefined || e.type === filter.type)
-      .filter((e) => filter.from === undefined || e.createdAt >= filter.from)
-      .filter((e) => filter.to === undefined || e.createdAt <= filter.to)
-      .sort((a, b) => b.sequence - a.sequence);
-    return slice(rows.map(copy), page);
+  listByAccount(accountId: string, filter: LedgerFilter, page: PageRequest): Promise<Slice<LedgerEntry>> {
+    return promised(() => {
+      this.gate.check();
+      const rows = this.state.ledger
+        .filter((e) => e.accountId === accountId)
+        .filter((e) => filter.type === undefined || e.type === filter.type)
+        .filter((e) => filter.from === undefined || e.createdAt >= filter.from)
+        .filter((e) => filter.to === undefined || e.createdAt <= filter.to)
+        .sort((a, b) => b.sequence - a.sequence);
+      return slice(rows.map(copy), page);
+    });
   }
 }
 
@@ -132,10 +153,12 @@ export class MemoryTransferRepository implements TransferReader {
     private readonly state: MemoryState,
     private readonly gate: Gate = new Gate(),
   ) {}
-  async findById(id: string): Promise<Transfer | undefined> {
-    this.gate.check();
-    const transfer = this.state.transfers.get(id);
-    return transfer && copy(transfer);
+  findById(id: string): Promise<Transfer | undefined> {
+    return promised(() => {
+      this.gate.check();
+      const transfer = this.state.transfers.get(id);
+      return transfer && copy(transfer);
+    });
   }
 }
 
@@ -144,27 +167,33 @@ export class MemoryIdempotencyRepository implements IdempotencyRepository {
     private readonly state: MemoryState,
     private readonly gate: Gate = new Gate(),
   ) {}
-  async claim(_userId: string, _key: string): Promise<boolean> {
-    this.gate.check();
-    // Serialised units of work: nothing else can be running under the same key.
-    return true;
+  claim(): Promise<boolean> {
+    return promised(() => {
+      this.gate.check();
+      // Serialised units of work: nothing else can be running under the same key.
+      return true;
+    });
   }
-  async find(userId: string, key: string, now: Timestamp): Promise<IdempotencyRecord | undefined> {
-    this.gate.check();
-    const record = this.state.idempotency.get(JSON.stringify([userId, key]));
-    return record && record.expiresAt > now ? copy(record) : undefined;
+  find(userId: string, key: string, now: Timestamp): Promise<IdempotencyRecord | undefined> {
+    return promised(() => {
+      this.gate.check();
+      const record = this.state.idempotency.get(JSON.stringify([userId, key]));
+      return record && record.expiresAt > now ? copy(record) : undefined;
+    });
   }
-  async deleteExpired(now: Timestamp, createdBy: Timestamp, limit: number): Promise<number> {
-    // Serialised units of work: no record is being written by anyone else.
-    let deleted = 0;
-    for (const [id, record] of this.state.idempotency) {
-      if (deleted >= limit) break;
-      if (record.expiresAt <= now && record.createdAt <= createdBy) {
-        this.state.idempotency.delete(id);
-        deleted++;
+  deleteExpired(now: Timestamp, createdBy: Timestamp, limit: number): Promise<number> {
+    return promised(() => {
+      // Serialised units of work: no record is being written by anyone else.
+      let deleted = 0;
+      for (const [id, record] of this.state.idempotency) {
+        if (deleted >= limit) break;
+        if (record.expiresAt <= now && record.createdAt <= createdBy) {
+          this.state.idempotency.delete(id);
+          deleted++;
+        }
       }
-    }
-    return deleted;
+      return deleted;
+    });
   }
 }
 
@@ -173,37 +202,51 @@ export class MemorySessionRepository implements SessionRepository {
     private readonly state: MemoryState,
     private readonly gate: Gate = new Gate(),
   ) {}
-  async insert(session: Session): Promise<void> {
-    this.gate.check();
-    this.state.sessions.set(session.id, copy(session));
+  insert(session: Session): Promise<void> {
+    return promised(() => {
+      this.gate.check();
+      this.state.sessions.set(session.id, copy(session));
+    });
   }
-  async findById(id: string): Promise<Session | undefined> {
-    this.gate.check();
-    const session = this.state.sessions.get(id);
-    return session && copy(session);
+  findById(id: string): Promise<Session | undefined> {
+    return promised(() => {
+      this.gate.check();
+      const session = this.state.sessions.get(id);
+      return session && copy(session);
+    });
   }
-  async revoke(id: string, at: Timestamp): Promise<void> {
-    this.gate.check();
-    const session = this.state.sessions.get(id);
-    if (session && session.revokedAt === null) this.state.sessions.set(id, { ...session, revokedAt: at });
+  revoke(id: string, at: Timestamp): Promise<void> {
+    return promised(() => {
+      this.gate.check();
+      const session = this.state.sessions.get(id);
+      if (session && session.revokedAt === null) this.state.sessions.set(id, { ...session, revokedAt: at });
+    });
   }
-  async insertToken(token: RefreshToken): Promise<void> {
-    this.gate.check();
-    this.state.tokens.set(token.digest, copy(token));
+  insertToken(token: RefreshToken): Promise<void> {
+    return promised(() => {
+      this.gate.check();
+      this.state.tokens.set(token.digest, copy(token));
+    });
   }
-  async lockToken(digest: string): Promise<RefreshToken | undefined> {
-    this.gate.check();
-    const token = this.state.tokens.get(digest);
-    return token && copy(token);
+  lockToken(digest: string): Promise<RefreshToken | undefined> {
+    return promised(() => {
+      this.gate.check();
+      const token = this.state.tokens.get(digest);
+      return token && copy(token);
+    });
   }
-  async markRotated(digest: string, at: Timestamp): Promise<void> {
-    this.gate.check();
-    const token = this.state.tokens.get(digest);
-    if (token) this.state.tokens.set(digest, { ...token, rotatedAt: at });
+  markRotated(digest: string, at: Timestamp): Promise<void> {
+    return promised(() => {
+      this.gate.check();
+      const token = this.state.tokens.get(digest);
+      if (token) this.state.tokens.set(digest, { ...token, rotatedAt: at });
+    });
   }
-  async listRevokedSince(since: Timestamp): Promise<Session[]> {
-    this.gate.check();
-    return [...this.state.sessions.values()].filter((s) => s.revokedAt !== null && s.revokedAt >= since).map(copy);
+  listRevokedSince(since: Timestamp): Promise<Session[]> {
+    return promised(() => {
+      this.gate.check();
+      return [...this.state.sessions.values()].filter((s) => s.revokedAt !== null && s.revokedAt >= since).map(copy);
+    });
   }
 }
 
@@ -212,9 +255,11 @@ export class MemoryOutboxReader implements OutboxReader {
     private readonly state: MemoryState,
     private readonly gate: Gate = new Gate(),
   ) {}
-  async listByAccount(accountId: string): Promise<DomainEvent[]> {
-    this.gate.check();
-    return this.state.outbox.filter((e) => e.accountId === accountId).sort((a, b) => a.sequence - b.sequence).map(copy);
+  listByAccount(accountId: string): Promise<DomainEvent[]> {
+    return promised(() => {
+      this.gate.check();
+      return this.state.outbox.filter((e) => e.accountId === accountId).sort((a, b) => a.sequence - b.sequence).map(copy);
+    });
   }
 }
 
@@ -287,22 +332,24 @@ export class MemoryMovementRecorder implements MovementRecorder {
     private readonly gate: Gate,
   ) {}
 
-  async record(movement: Movement): Promise<void> {
-    if (this.recorded) throw new Error('a unit of work records one movement, last');
-    this.gate.check();
-    this.recorded = true;
-    this.gate.closed = true;
-    const updated = (movement.updatedAccounts ?? []).map((a) => a.id);
-    if (new Set(updated).size !== updated.length) throw new Error('a movement updates each account once');
-    try {
-      for (const key of Object.keys(WRITERS) as (keyof Movement)[]) {
-        const value = movement[key];
-        if (value !== undefined) (WRITERS[key] as (s: MemoryState, v: unknown, l: ReadonlySet<string>) => void)(this.state, value, this.accounts.locked);
+  record(movement: Movement): Promise<void> {
+    return promised(() => {
+      if (this.recorded) throw new Error('a unit of work records one movement, last');
+      this.gate.check();
+      this.recorded = true;
+      this.gate.closed = true;
+      const updated = (movement.updatedAccounts ?? []).map((a) => a.id);
+      if (new Set(updated).size !== updated.length) throw new Error('a movement updates each account once');
+      try {
+        for (const key of Object.keys(WRITERS) as (keyof Movement)[]) {
+          const value = movement[key];
+          if (value !== undefined) (WRITERS[key] as (s: MemoryState, v: unknown, l: ReadonlySet<string>) => void)(this.state, value, this.accounts.locked);
+        }
+      } catch (error) {
+        this.failure = { error };
+        throw error;
       }
-    } catch (error) {
-      this.failure = { error };
-      throw error;
-    }
-    this.events.push(...movement.events.map(copy));
+      this.events.push(...movement.events.map(copy));
+    });
   }
 }

@@ -59,6 +59,7 @@ export function movementStatement(db: Kysely<DatabaseSchema>, movement: Movement
   // Each `with` widens the creator's type with the CTE's name; none is read back, so the
   // creator is kept at the schema's type.
   const creator = writes.reduce<QueryCreator<DatabaseSchema>>(
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: a Compilable is not a CTE output type (TS2322 without it)
     (qb, write, i) => qb.with(`w${i}`, (cte) => write(cte) as never) as unknown as QueryCreator<DatabaseSchema>,
     db,
   );
@@ -82,18 +83,22 @@ export class PostgresMovementWriter implements MovementRecorder {
     private readonly locked: ReadonlySet<string>,
   ) {}
 
-  async record(movement: Movement): Promise<void> {
-    if (this.recorded) throw new Error('a unit of work records one movement, last');
-    this.recorded = true;
-    // An account updated without its row lock could be written over a concurrent change (and an
-    // unknown one would update nothing, silently): both are refused before anything is sent.
-    const updated = (movement.updatedAccounts ?? []).map((a) => a.id);
-    if (new Set(updated).size !== updated.length) throw new Error('a movement updates each account once');
-    const unlocked = updated.filter((id) => !this.locked.has(id));
-    if (unlocked.length > 0) throw new Error(`accounts not locked by this unit of work: ${unlocked.join(', ')}`);
-    const statement = movementStatement(this.db, movement);
-    this.session.deferToCommit(statement === undefined ? [] : [statement.compile()]);
-    this.events.push(...movement.events);
+  record(movement: Movement): Promise<void> {
+    // Nothing to await, but a refusal is still a rejection, as from any port method.
+    return new Promise((resolve) => {
+      if (this.recorded) throw new Error('a unit of work records one movement, last');
+      this.recorded = true;
+      // An account updated without its row lock could be written over a concurrent change (and an
+      // unknown one would update nothing, silently): both are refused before anything is sent.
+      const updated = (movement.updatedAccounts ?? []).map((a) => a.id);
+      if (new Set(updated).size !== updated.length) throw new Error('a movement updates each account once');
+      const unlocked = updated.filter((id) => !this.locked.has(id));
+      if (unlocked.length > 0) throw new Error(`accounts not locked by this unit of work: ${unlocked.join(', ')}`);
+      const statement = movementStatement(this.db, movement);
+      this.session.deferToCommit(statement === undefined ? [] : [statement.compile()]);
+      this.events.push(...movement.events);
+      resolve();
+    });
   }
 }
 

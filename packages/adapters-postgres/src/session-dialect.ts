@@ -8,6 +8,7 @@ import {
   type Driver,
   type Kysely,
   type QueryCompiler,
+  type QueryExecutorProvider,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
@@ -67,7 +68,7 @@ export class SessionDialect implements Dialect {
     return this.inner.createQueryCompiler();
   }
 
-  createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return this.inner.createIntrospector(db);
   }
 }
@@ -94,8 +95,11 @@ class SessionDriver implements Driver {
     return session;
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    session(connection).holdBegin(beginStatement(settings));
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return new Promise((resolve) => {
+      session(connection).holdBegin(beginStatement(settings));
+      resolve();
+    });
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -146,8 +150,8 @@ export class SessionConnection implements DatabaseConnection {
   ) {}
 
   /** The session of the connection a Kysely instance is bound to (inside `db.connection()` or `db.transaction()`). */
-  static async of(db: Kysely<any>): Promise<SessionConnection> {
-    return session(await db.getExecutor().provideConnection(async (connection) => connection));
+  static async of(db: QueryExecutorProvider): Promise<SessionConnection> {
+    return session(await db.getExecutor().provideConnection((connection) => Promise.resolve(connection)));
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {

@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 
 // A migration is frozen history: it never imports application code, and it is never edited once
-// shipped (a change is a new dated file). `Kysely<any>` on purpose: the schema types describe the
+// shipped (a change is a new dated file). `Kysely<unknown>` on purpose: the schema types describe the
 // latest state, not the state this file starts from.
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('users')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
@@ -127,7 +127,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('refresh_tokens_session_idx').on('refresh_tokens').column('session_id').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of ['refresh_tokens', 'sessions', 'idempotency_records', 'ledger_entries', 'transfers', 'accounts', 'users']) {
     await db.schema.dropTable(table).execute();
   }

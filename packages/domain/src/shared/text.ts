@@ -6,3 +6,13 @@
 export function hasLoneSurrogate(text: string): boolean {
   return /[\uD800-\uDFFF]/u.test(text);
 }
+
+const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+
+/**
+ * Length in characters (Unicode code points), the unit the contract's limits count in: a
+ * surrogate pair (an emoji, say) is one character, as it is for PostgreSQL once stored as UTF-8.
+ */
+export function characterCount(text: string): number {
+  return text.length - (text.match(SURROGATE_PAIR)?.length ?? 0);
+}

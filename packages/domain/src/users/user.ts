@@ -1,5 +1,5 @@
 import { ValidationFailed, type FieldError } from '../errors.js';
-import { hasLoneSurrogate } from '../shared/text.js';
+import { characterCount, hasLoneSurrogate } from '../shared/text.js';
 import type { Timestamp } from '../shared/timestamp.js';
 
 export interface User {
@@ -32,7 +32,7 @@ export function emailError(email: string): FieldError | undefined {
 
 /** Length is counted in characters (code points), not UTF-16 units. */
 export function passwordError(password: string): FieldError | undefined {
-  const length = [...password].length;
+  const length = characterCount(password);
   if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
     return { field: 'password', message: `must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long` };
   }
@@ -41,7 +41,7 @@ export function passwordError(password: string): FieldError | undefined {
 }
 
 export function fullNameError(fullName: string): FieldError | undefined {
-  const length = [...fullName.trim()].length;
+  const length = characterCount(fullName.trim());
   if (length < 1 || length > 255) return { field: 'full_name', message: 'must be 1 to 255 characters long' };
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(fullName)) return { field: 'full_name', message: 'must not contain control characters' };
@@ -54,6 +54,7 @@ export function throwIfInvalid(errors: readonly (FieldError | undefined)[]): voi
   if (found.length > 0) throw new ValidationFailed(found);
 }
 
-export function toProfile({ passwordHash: _, ...profile }: User): UserProfile {
-  return profile;
+/** Built field by field: a field added to User must be listed here to compile, so none leaves by default. */
+export function toProfile(user: User): UserProfile {
+  return { id: user.id, email: user.email, fullName: user.fullName, createdAt: user.createdAt };
 }

@@ -40,6 +40,13 @@ export function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   );
 }
 
+/** The first item of a list a test expects to be non-empty: a clear failure, not a TypeError further on, when it is empty. */
+export function first<T>(items: readonly T[]): T {
+  const [item] = items;
+  if (item === undefined) throw new Error('expected at least one item, got none');
+  return item;
+}
+
 export const TIMED_OUT = Symbol('timed out');
 
 /** The promise's value, or TIMED_OUT after `ms` (so a deadlock fails a test instead of hanging it). */

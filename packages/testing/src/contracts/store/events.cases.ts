@@ -11,7 +11,7 @@ import {
 import type { Test } from 'tap';
 import { CryptoRandomSource, MemoryCache, MemoryDenylist, Sha256Digest, UuidIds } from '@banking/adapters-memory';
 import { PlainTextHasher } from '../../test-doubles.js';
-import { settle, using } from '../support.js';
+import { first, settle, using } from '../support.js';
 import type { OpenStore } from './store-harness.js';
 
 /** The bank's use cases over this store (the system clock, everything else in memory). */
@@ -59,25 +59,25 @@ export async function eventCases(t: Test, open: OpenStore): Promise<void> {
       const deposit = (await bank.postTransaction.execute({ userId: alice, accountId: opened.id, type: 'DEPOT', amount: '100.00' })).value;
       const withdrawal = (await bank.postTransaction.execute({ userId: alice, accountId: opened.id, type: 'RETRAIT', amount: '10.00', idempotencyKey: `k-${randomUUID()}` })).value;
       const transfer = (await bank.transferMoney.execute({ userId: alice, fromAccountId: opened.id, toAccountNumber: payee.number, amount: '25.50' })).value;
-      const [debit] = (await bank.listTransactions.execute({ userId: alice, accountId: opened.id, pageSize: 1 })).items;
-      const [credit] = (await bank.listTransactions.execute({ userId: bob, accountId: payee.id, pageSize: 1 })).items;
+      const debit = first((await bank.listTransactions.execute({ userId: alice, accountId: opened.id, pageSize: 1 })).items);
+      const credit = first((await bank.listTransactions.execute({ userId: bob, accountId: payee.id, pageSize: 1 })).items);
       const frozen = await bank.freezeAccount.execute({ userId: bob, accountId: payee.id });
       const unfrozen = await bank.unfreezeAccount.execute({ userId: bob, accountId: payee.id });
       await bank.transferMoney.execute({ userId: bob, fromAccountId: payee.id, toAccountNumber: opened.number, amount: '25.50' });
-      const [back] = (await bank.listTransactions.execute({ userId: bob, accountId: payee.id, pageSize: 1 })).items;
+      const back = first((await bank.listTransactions.execute({ userId: bob, accountId: payee.id, pageSize: 1 })).items);
       const emptied = (await bank.postTransaction.execute({ userId: alice, accountId: opened.id, type: 'RETRAIT', amount: '90.00' })).value;
-      const [returned] = (await bank.listTransactions.execute({ userId: alice, accountId: opened.id, page: 2, pageSize: 1 })).items;
+      const returned = first((await bank.listTransactions.execute({ userId: alice, accountId: opened.id, page: 2, pageSize: 1 })).items);
       const closed = await bank.closeAccount.execute({ userId: alice, accountId: opened.id });
 
-      t.equal(debit?.transferId, transfer.id, 'the debit line');
-      t.equal(credit?.transferId, transfer.id, 'the credit line');
+      t.equal(debit.transferId, transfer.id, 'the debit line');
+      t.equal(credit.transferId, transfer.id, 'the credit line');
       const mine = await eventsOf(uow, opened.id);
       t.match(mine, [
         told('bank.account.opened', opened, alice),
         told('bank.transaction.posted', deposit, alice),
         told('bank.transaction.posted', withdrawal, alice),
-        told('bank.transaction.posted', debit!, alice),
-        told('bank.transaction.posted', returned!, alice),
+        told('bank.transaction.posted', debit, alice),
+        told('bank.transaction.posted', returned, alice),
         told('bank.transaction.posted', emptied, alice),
         told('bank.account.closed', closed, alice),
       ]);
@@ -90,10 +90,10 @@ export async function eventCases(t: Test, open: OpenStore): Promise<void> {
       const theirs = await eventsOf(uow, payee.id);
       t.match(theirs, [
         told('bank.account.opened', payee, bob),
-        told('bank.transaction.posted', credit!, bob),
+        told('bank.transaction.posted', credit, bob),
         told('bank.account.frozen', frozen, bob),
         told('bank.account.unfrozen', unfrozen, bob),
-        told('bank.transaction.posted', back!, bob),
+        told('bank.transaction.posted', back, bob),
       ]);
       t.equal(theirs.length, 5);
       t.equal(new Set([...mine, ...theirs].map((e) => e.id)).size, 12, 'every event has its own id');

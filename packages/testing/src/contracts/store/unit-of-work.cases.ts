@@ -18,31 +18,30 @@ function aWorld() {
     amount: 300,
     fromBalanceAfter: 700,
   });
-  const lines = [
-    aLedgerEntry({ accountId: from.id, sequence: 1, amount: 1000, balanceAfter: 1000 }),
-    aLedgerEntry({
-      accountId: from.id,
-      sequence: 2,
-      type: 'VIREMENT',
-      direction: 'DEBIT',
-      amount: 300,
-      balanceAfter: 700,
-      transferId: transfer.id,
-      counterpartyAccountNumber: to.number,
-    }),
-    aLedgerEntry({
-      accountId: to.id,
-      sequence: 1,
-      type: 'VIREMENT',
-      direction: 'CREDIT',
-      amount: 300,
-      balanceAfter: 300,
-      transferId: transfer.id,
-      counterpartyAccountNumber: from.number,
-    }),
-  ];
+  const opening = aLedgerEntry({ accountId: from.id, sequence: 1, amount: 1000, balanceAfter: 1000 });
+  const debit = aLedgerEntry({
+    accountId: from.id,
+    sequence: 2,
+    type: 'VIREMENT',
+    direction: 'DEBIT',
+    amount: 300,
+    balanceAfter: 700,
+    transferId: transfer.id,
+    counterpartyAccountNumber: to.number,
+  });
+  const credit = aLedgerEntry({
+    accountId: to.id,
+    sequence: 1,
+    type: 'VIREMENT',
+    direction: 'CREDIT',
+    amount: 300,
+    balanceAfter: 300,
+    transferId: transfer.id,
+    counterpartyAccountNumber: from.number,
+  });
+  const lines = [opening, debit, credit];
   const events: DomainEvent[] = [
-    transactionPosted(randomUUID(), lines[1]!, user.id),
+    transactionPosted(randomUUID(), debit, user.id),
     accountEvent(randomUUID(), 'bank.account.opened', { ...to, version: 3 }),
   ];
   const record = anIdempotencyRecord({ userId: user.id });
