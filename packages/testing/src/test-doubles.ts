@@ -29,10 +29,10 @@ export class ScriptedRandom implements RandomSource {
 
 /** Fast and obviously fake: for tests of everything but hashing itself. */
 export class PlainTextHasher implements PasswordHasher {
-  async hash(password: string): Promise<string> {
-    return `plain:${password}`;
+  hash(password: string): Promise<string> {
+    return Promise.resolve(`plain:${password}`);
   }
-  async verify(password: string, hash: string | undefined): Promise<boolean> {
-    return hash !== undefined && hash === `plain:${password}`;
+  verify(password: string, hash: string | undefined): Promise<boolean> {
+    return Promise.resolve(hash !== undefined && hash === `plain:${password}`);
   }
 }
