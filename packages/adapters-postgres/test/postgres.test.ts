@@ -29,7 +29,7 @@ async function serverDatabase(t: Test, options: Partial<DatabaseOptions> = {}): 
 await t.test('the store contract, on PostgreSQL', async (t) => {
   const database = await serverDatabase(t);
   t.equal(database.kind, 'postgres');
-  await storeContract(t, async () => ({ uow: database.uow, close: async () => {} }));
+  await storeContract(t, () => Promise.resolve({ uow: database.uow, close: () => Promise.resolve() }));
 });
 
 await t.test('BIGINT columns that do not fit a safe integer are refused loudly, never rounded', async (t) => {
@@ -66,10 +66,10 @@ await t.test('the unit of work re-runs work after a deadlock or serialisation fa
 
   runs = 0;
   const hooks: string[] = [];
-  await database.uow.run(async (tx) => {
+  await database.uow.run((tx) => {
     runs++;
     tx.afterCommit(() => void hooks.push(`hook of attempt ${runs}`));
-    if (runs === 1) throw transient('40P01');
+    return runs === 1 ? Promise.reject(transient('40P01')) : Promise.resolve();
   });
   t.same(hooks, ['hook of attempt 2'], 'hooks of a rolled-back attempt never run');
 
@@ -88,9 +88,9 @@ await t.test('the unit of work re-runs work after a deadlock or serialisation fa
 
   runs = 0;
   await t.rejects(
-    database.uow.run(async () => {
+    database.uow.run(() => {
       runs++;
-      throw Object.assign(new Error('unique'), { code: '23505', constraint: 'users_email_key' });
+      return Promise.reject(Object.assign(new Error('unique'), { code: '23505', constraint: 'users_email_key' }));
     }),
     { code: '23505' },
   );
@@ -98,9 +98,9 @@ await t.test('the unit of work re-runs work after a deadlock or serialisation fa
 
   runs = 0;
   await t.rejects(
-    database.uow.run(async () => {
+    database.uow.run(() => {
       runs++;
-      throw transient('40P01');
+      return Promise.reject(transient('40P01'));
     }),
     { code: '40P01' },
   );
@@ -140,11 +140,11 @@ await t.test('after-commit hook failures go to onHookError and never reject run'
   const reported: unknown[] = [];
   const database = await serverDatabase(t, { onHookError: (error) => reported.push(error) });
   const failure = new Error('cache down');
-  const result = await database.uow.run(async (tx) => {
+  const result = await database.uow.run((tx) => {
     tx.afterCommit(() => {
       throw failure;
     });
-    return 1;
+    return Promise.resolve(1);
   });
   t.equal(result, 1);
   t.same(reported, [failure]);
@@ -387,7 +387,7 @@ await t.test('a key reused while a sweep is deleting its expired record is saved
   const now = new Date().toISOString();
   const renewed = anIdempotencyRecord({ userId, key: 'key-1', fingerprint: 'the retry', createdAt: now, expiresAt: new Date(Date.now() + DAY_MS).toISOString() });
   // The sweep's DELETE, held open before its COMMIT on a connection of its own.
-  const sweeper = await database.db.connection().execute(async (connection) => {
+  await database.db.connection().execute(async (connection) => {
     await sql`begin`.execute(connection);
     const deleted = await sql`delete from idempotency_records where user_id = ${userId}`.execute(connection);
     t.equal(Number(deleted.numAffectedRows), 1);
@@ -403,9 +403,8 @@ await t.test('a key reused while a sweep is deleting its expired record is saved
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await sql`commit`.execute(connection);
-    return saving;
+    await saving;
   });
-  await sweeper;
   t.same(await database.uow.run((tx) => tx.idempotency.find(userId, 'key-1', now)), renewed, 'recorded once the sweep committed');
 });
 

@@ -102,7 +102,7 @@ t.test('API_WORKERS=2, an unreachable database: restarts back off, then the prim
     [`start-up failed: cannot reach the database at DATABASE_URL=${url}: connect ECONNREFUSED 127.0.0.1:${port} (5 workers in a row failed to start; giving up)`],
     'one line on stderr, with the workers\' own reason',
   );
-  const restarts = logs(p).filter((line) => line['msg'] === `worker failed at start-up; starting another in ${line['restart_in_ms']} ms`);
+  const restarts = logs(p).filter((line) => line['msg'] === `worker failed at start-up; starting another in ${String(line['restart_in_ms'])} ms`);
   t.same(
     restarts.map((line) => line['restart_in_ms']),
     [250, 500, 1000, 2000],
@@ -122,7 +122,7 @@ t.test('API_WORKERS=2: a worker killed after serving is replaced, the API keeps 
     return (await call(base, 'GET', '/health', { timeoutMs: 1000 })).status === 200;
   });
   // One worker answering does not mean both listen yet: kill one only once the primary saw it listening.
-  await until('both workers listening', async () => logs(p).filter((line) => line['msg'] === 'worker listening').length === 2);
+  await until('both workers listening', () => logs(p).filter((line) => line['msg'] === 'worker listening').length === 2);
   const workers = await workerPids(p.pid, 2);
   process.kill(workers[0]!, 'SIGKILL');
   await until('a new worker', async () => {
@@ -140,7 +140,7 @@ t.test('API_WORKERS=2: a worker killed after serving is replaced, the API keeps 
   t.same(await p.exited, { code: 0, signal: null });
 });
 
-t.test('restart delays: doubling from 250 ms up to a cap, at once after a healthy run; giving up after twice the workers (at least 5)', async (t) => {
+t.test('restart delays: doubling from 250 ms up to a cap, at once after a healthy run; giving up after twice the workers (at least 5)', (t) => {
   t.same([0, 1, 2, 3].map((streak) => crashRestartDelay(undefined, streak)), [250, 500, 1000, 2000]);
   t.equal(crashRestartDelay(undefined, 1000), RESTART_CAP_MS);
   t.equal(crashRestartDelay(HEALTHY_AFTER_MS - 1, 2), 1000, 'served briefly: still backing off');
