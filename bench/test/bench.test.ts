@@ -35,7 +35,7 @@ await t.test('the seeded bank and the API transfer statements run by pgbench kee
   t.same(await verifyLedger(database), [], 'and the ledger is still clean');
 });
 
-await t.test('a saved run gives the report, its verdicts and a PNG chart', (t) => {
+await t.test('a saved run gives the report, its verdicts and a PNG chart', async (t) => {
   const saved = fileURLToPath(new URL('../results/runs/2026-11-26T02-00-28-final-s2b.json', import.meta.url));
   const bench = JSON.parse(readFileSync(saved, 'utf8')) as BenchRun;
   const verdicts = headlines(bench);

@@ -87,12 +87,12 @@ t.test('ScryptHasher', async (t) => {
     t.ok(unknown.ms > 1 && wrong.ms > 1, `wrong password ${wrong.ms.toFixed(1)} ms, unknown email ${unknown.ms.toFixed(1)} ms`);
   });
 
-  await t.test('refuses a cost that is not a power of two', (t) => {
+  await t.test('refuses a cost that is not a power of two', async (t) => {
     t.throws(() => new ScryptHasher({ N: 1000, r: 8, p: 1 }), RangeError);
   });
 });
 
-t.test('CryptoRandomSource', (t) => {
+t.test('CryptoRandomSource', async (t) => {
   const random = new CryptoRandomSource();
   t.match(random.digits(12), /^[0-9]{12}$/);
   t.match(random.secret(), /^[A-Za-z0-9_-]{43}$/, '256 bits, base64url');

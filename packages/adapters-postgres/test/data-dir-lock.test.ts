@@ -136,7 +136,7 @@ t.test('in one process: a second open of the directory is refused; a file naming
   });
 });
 
-t.test('error reasons are always one readable line, whatever was thrown', (t) => {
+t.test('error reasons are always one readable line, whatever was thrown', async (t) => {
   t.equal(errorReason(new Error('boom')), 'boom');
   t.equal(errorReason(new AggregateError([new Error('connect ECONNREFUSED 127.0.0.1:1')], '')), 'connect ECONNREFUSED 127.0.0.1:1');
   // What PGlite's WASM runtime and Emscripten's file system throw: plain objects.

@@ -47,7 +47,7 @@ await t.test('healthy, both guards keep the port contracts', async (t) => {
   await denylistContract(t, () => Promise.resolve({ denylist: guards().denylist, close: () => Promise.resolve() }));
 });
 
-await t.test('RecoveryGrace: active while Redis is down and for the grace after each recovery', (t) => {
+await t.test('RecoveryGrace: active while Redis is down and for the grace after each recovery', async (t) => {
   const { redis, grace, tick } = guards();
   t.equal(grace.active(), false, 'healthy, no recovery seen: inactive');
   redis.ready = false;

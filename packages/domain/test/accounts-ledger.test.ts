@@ -4,7 +4,7 @@ import { bank, footprint, NOT_A_UUID, UNKNOWN_ID } from './support/bank.js';
 
 const MINUTE = 60 * 1000;
 
-t.test('openAccount', (t) => {
+t.test('openAccount', async (t) => {
   t.test('opens an ACTIVE HTG account with a 12-digit number and a zero balance', async (t) => {
     const b = bank();
     const alice = await b.customer();
@@ -159,7 +159,7 @@ t.test('listAccounts: the caller’s only, oldest first, filtered and paginated'
   }
 });
 
-t.test('freezeAccount, unfreezeAccount, closeAccount', (t) => {
+t.test('freezeAccount, unfreezeAccount, closeAccount', async (t) => {
   t.test('legal transitions', async (t) => {
     const b = bank();
     const alice = await b.customer();
@@ -212,7 +212,7 @@ t.test('freezeAccount, unfreezeAccount, closeAccount', (t) => {
   });
 });
 
-t.test('postTransaction', (t) => {
+t.test('postTransaction', async (t) => {
   t.test('a deposit credits, a withdrawal debits, each with its ledger line', async (t) => {
     const b = bank();
     const alice = await b.customer();
@@ -338,7 +338,7 @@ t.test('postTransaction', (t) => {
   });
 });
 
-t.test('listTransactions', (t) => {
+t.test('listTransactions', async (t) => {
   t.test('newest first, filtered by type and dates, paginated', async (t) => {
     const b = bank();
     const alice = await b.customer();

@@ -24,7 +24,7 @@ t.test('the quick-start example runs and does what its README says', async (t) =
   );
 });
 
-t.test('the README shows the example exactly as it is', (t) => {
+t.test('the README shows the example exactly as it is', async (t) => {
   const example = readFileSync(new URL('../examples/quick-start.ts', import.meta.url), 'utf8');
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   t.ok(readme.includes('```ts\n' + example + '```\n'), 'README.md contains examples/quick-start.ts in a ts code block');

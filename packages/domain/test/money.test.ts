@@ -34,7 +34,7 @@ function refuses(t: Test, input: unknown, currency: CurrencyCode = 'HTG', custom
   t.equal(thrown.errors.length, 1, `${label}: one field error`);
 }
 
-t.test('parseAmount accepts JSON numbers and decimal strings, exactly', (t) => {
+t.test('parseAmount accepts JSON numbers and decimal strings, exactly', async (t) => {
   const cases: [unknown, CurrencyCode, number][] = [
     [1000, 'HTG', 100000],
     [1000.5, 'HTG', 100050],
@@ -64,7 +64,7 @@ t.test('parseAmount accepts JSON numbers and decimal strings, exactly', (t) => {
   t.equal(parseAmount('10', 'HTG', limits, 'custom').minor, 1000);
 });
 
-t.test('parseAmount refuses what is not a positive amount in the currency', (t) => {
+t.test('parseAmount refuses what is not a positive amount in the currency', async (t) => {
   const refused: unknown[] = [
     0,
     -0,
@@ -115,7 +115,7 @@ t.test('parseAmount refuses what is not a positive amount in the currency', (t) 
   for (const input of [1.0001, '0.0001', 0]) refuses(t, input, 'KWD');
 });
 
-t.test('parseAmount applies the configured maximum, and never returns an inexact amount', (t) => {
+t.test('parseAmount applies the configured maximum, and never returns an inexact amount', async (t) => {
   t.equal(parseAmount(100, 'HTG', { maxAmount: 100 }).minor, 10000, 'the maximum itself is allowed');
   refuses(t, 100.01, 'HTG', { maxAmount: 100 });
   refuses(t, '101', 'HTG', { maxAmount: 100 });
@@ -139,7 +139,7 @@ t.test('parseAmount applies the configured maximum, and never returns an inexact
   refuses(t, 1, 'HTG', { maxAmount: 0 });
 });
 
-t.test('the refusal explains itself on the amount field', (t) => {
+t.test('the refusal explains itself on the amount field', async (t) => {
   const messageFor = (input: unknown, currency: CurrencyCode = 'HTG') => {
     try {
       parseAmount(input, currency, limits);
@@ -156,7 +156,7 @@ t.test('the refusal explains itself on the amount field', (t) => {
   t.match(messageFor({}), /number or a decimal string/);
 });
 
-t.test('formatMinor gives the exact decimal text', (t) => {
+t.test('formatMinor gives the exact decimal text', async (t) => {
   const cases: [number, CurrencyCode, string][] = [
     [100050, 'HTG', '1000.5'],
     [100000, 'HTG', '1000'],
@@ -180,7 +180,7 @@ t.test('formatMinor gives the exact decimal text', (t) => {
   t.same(money(7, 'EUR'), { minor: 7, currency: 'EUR' });
 });
 
-t.test('formatMinor and parseAmount round-trip every amount under the maximum', (t) => {
+t.test('formatMinor and parseAmount round-trip every amount under the maximum', async (t) => {
   const currencies: CurrencyCode[] = ['HTG', 'USD', 'EUR', 'JPY', 'KWD'];
   const seed = testSeed(t);
   let runs = 0;
@@ -210,7 +210,7 @@ t.test('formatMinor and parseAmount round-trip every amount under the maximum', 
   t.equal(runs, 2000, 'property runs');
 });
 
-t.test('readJsonNumber: a JS number when the double is exactly what was written, else the text itself', (t) => {
+t.test('readJsonNumber: a JS number when the double is exactly what was written, else the text itself', async (t) => {
   for (const [text, value] of [
     ['1000', 1000],
     ['1000.0', 1000],
@@ -242,7 +242,7 @@ t.test('readJsonNumber: a JS number when the double is exactly what was written,
   t.match(new NumberText('-0.0'), { negative: false, digits: '', point: 0 });
 });
 
-t.test('parseAmount judges a NumberText on its exact text, whatever its exponent', (t) => {
+t.test('parseAmount judges a NumberText on its exact text, whatever its exponent', async (t) => {
   const messageFor = (text: string, currency: CurrencyCode = 'HTG') => {
     try {
       parseAmount(new NumberText(text), currency, limits);

@@ -4,7 +4,7 @@ import { bank, footprint, NOT_A_UUID, UNKNOWN_ID } from './support/bank.js';
 
 const HOUR = 60 * 60 * 1000;
 
-t.test('transferMoney', (t) => {
+t.test('transferMoney', async (t) => {
   t.test('moves money in one unit: both balances, two ledger lines, one transfer record', async (t) => {
     const b = bank();
     const alice = await b.customer();
@@ -163,7 +163,7 @@ t.test('getTransfer: visible to both parties, to nobody else', async (t) => {
   t.match(await b.banking.getTransfer.execute({ userId: alice.id, transferId: transfer.id }), { callerOwnsSource: true });
 });
 
-t.test('idempotency keys', (t) => {
+t.test('idempotency keys', async (t) => {
   t.test('a retry with the same key and body replays the result and moves nothing', async (t) => {
     const b = bank();
     const alice = await b.customer();

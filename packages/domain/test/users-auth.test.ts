@@ -9,7 +9,7 @@ import { bank, PASSWORD, UNKNOWN_ID } from './support/bank.js';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
-t.test('registerUser', (t) => {
+t.test('registerUser', async (t) => {
   t.test('stores a normalised user and returns it without the password', async (t) => {
     const b = bank();
     const now = b.clock.now().toISOString();
@@ -87,7 +87,7 @@ t.test('registerUser', (t) => {
   });
 });
 
-t.test('login', (t) => {
+t.test('login', async (t) => {
   t.test('opens a session whose refresh token is stored only as a digest', async (t) => {
     const b = bank();
     const user = await b.banking.registerUser.execute({ email: 'me@example.com', password: PASSWORD, fullName: 'Me' });
@@ -116,7 +116,7 @@ t.test('login', (t) => {
   });
 });
 
-t.test('refreshSession', (t) => {
+t.test('refreshSession', async (t) => {
   t.test('rotates: a new token for the same session, the old one stops working', async (t) => {
     const b = bank();
     const { session } = await b.customer();
@@ -162,7 +162,7 @@ t.test('refreshSession', (t) => {
   });
 });
 
-t.test('logout and checkAccess', (t) => {
+t.test('logout and checkAccess', async (t) => {
   t.test('logout revokes the session: its refresh tokens and access tokens are refused', async (t) => {
     const b = bank();
     const alice = await b.customer();
@@ -232,7 +232,7 @@ t.test('logout and checkAccess', (t) => {
   });
 });
 
-t.test('every DomainError has a stable snake_case code and its class name', (t) => {
+t.test('every DomainError has a stable snake_case code and its class name', async (t) => {
   // The contract's codes; changing one breaks clients, so it must change here too.
   const expected: Record<string, [string, () => DomainError]> = {
     ValidationFailed: ['validation_failed', () => new domain.ValidationFailed([{ field: 'x', message: 'y' }])],

@@ -334,7 +334,7 @@ t.test('a refusal inside a union (nullable, number-or-string) states the rule th
   }
 });
 
-t.test('union errors name the broken rule of the branch whose type matched, for any nullable or optional union', (t) => {
+t.test('union errors name the broken rule of the branch whose type matched, for any nullable or optional union', async (t) => {
   const schema = Type.Object({
     count: Type.Optional(Type.Union([Type.Integer({ minimum: 5 }), Type.Null()])),
     id: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
@@ -505,7 +505,7 @@ t.test('a JSON number is judged on its exact text: refused as written, accepted 
   t.equal(json(other).code, 'idempotency_key_reused', '0.01 is another body');
 });
 
-t.test('a body number a double cannot hold is checked as written by integer and bounded number fields', (t) => {
+t.test('a body number a double cannot hold is checked as written by integer and bounded number fields', async (t) => {
   const schema = Type.Object({
     n: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     x: Type.Optional(Type.Number({ minimum: 0.5, maximum: 10 })),

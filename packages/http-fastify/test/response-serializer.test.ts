@@ -13,7 +13,7 @@ import { API, json, openAccount, signUp, testApp } from './app-harness.js';
 
 const money = (text: string) => new ExactDecimal(text);
 
-t.test('money goes out as a JSON number with exactly its digits, whatever a double would make of it', (t) => {
+t.test('money goes out as a JSON number with exactly its digits, whatever a double would make of it', async (t) => {
   const serialize = compileResponseSerializer(
     Type.Object({
       big: MoneyOut,
@@ -49,18 +49,18 @@ t.test('money goes out as a JSON number with exactly its digits, whatever a doub
   t.same(JSON.parse(text).list, [19.99, 0.07], 'valid JSON');
 });
 
-t.test('an ExactDecimal holds a plain decimal only, and refuses to be written without a schema', (t) => {
+t.test('an ExactDecimal holds a plain decimal only, and refuses to be written without a schema', async (t) => {
   for (const bad of ['1e5', 'NaN', '1.', '.5', '01', ' 1', '1,5', '', '-', '1.5"', '0x10']) t.throws(() => money(bad), RangeError, bad);
   t.throws(() => JSON.stringify({ amount: money('1') }), TypeError, 'JSON.stringify would write {"text":…}: refused');
 });
 
-t.test('undeclared properties never leave, and a missing one is an error, not a partial answer', (t) => {
+t.test('undeclared properties never leave, and a missing one is an error, not a partial answer', async (t) => {
   const serialize = compileResponseSerializer(Type.Object({ id: Type.String(), amount: MoneyOut }));
   t.equal(serialize({ id: 'a', amount: money('1'), password_hash: 'scrypt$16384$…', internal: { sql: 'select 1' } }), '{"id":"a","amount":1}');
   t.throws(() => serialize({ id: 'a' }), /"amount" is required/);
 });
 
-t.test('presenters are typed by their schema: a field the schema lacks does not compile', (t) => {
+t.test('presenters are typed by their schema: a field the schema lacks does not compile', async (t) => {
   const profile: UserProfile = { id: 'u', email: 'a@example.com', fullName: 'A', createdAt: '2026-01-01T00:00:00.000Z' };
   // @ts-expect-error password_hash is not in UserOut (`pnpm typecheck` fails if this ever compiles)
   const leaky: Static<typeof UserOut> = { ...presentUser(profile), password_hash: 'scrypt$…' };

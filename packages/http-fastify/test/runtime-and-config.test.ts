@@ -12,7 +12,7 @@ import { IdempotencySweeper } from '../src/runtime/idempotency-sweeper.js';
 import { ensureBuilt } from './support/api-process.js';
 
 t.test('config', async (t) => {
-  await t.test('defaults are the contract defaults', (t) => {
+  await t.test('defaults are the contract defaults', async (t) => {
     const { config, warnings } = parseConfig({});
     t.equal(config.port, 3000);
     t.equal(config.host, '127.0.0.1');
@@ -40,7 +40,7 @@ t.test('config', async (t) => {
     t.not(parseConfig({}).config.secretKey, config.secretKey, 'a new key each time');
   });
 
-  await t.test('reads every variable', (t) => {
+  await t.test('reads every variable', async (t) => {
     const { config, warnings } = parseConfig({
       NODE_ENV: 'production',
       HOST: '0.0.0.0',
@@ -97,7 +97,7 @@ t.test('config', async (t) => {
     });
   });
 
-  await t.test('CORS_ORIGINS: each entry an origin (scheme://host[:port]), else one line naming the variable', (t) => {
+  await t.test('CORS_ORIGINS: each entry an origin (scheme://host[:port]), else one line naming the variable', async (t) => {
     for (const bad of ['*', 'app.example.com', 'https://app.example.com/', 'https://app.example.com/path', 'ftp://files.example.com', 'https://a.com,,https://b.com', 'https://user:pw@a.com', 'https://A.example.com', 'https://a.com:443', 'https://a.com?x=1', 'null']) {
       let error: unknown;
       try {
@@ -111,7 +111,7 @@ t.test('config', async (t) => {
     }
   });
 
-  await t.test('METRICS_TOKEN: at least 16 visible characters, never echoed', (t) => {
+  await t.test('METRICS_TOKEN: at least 16 visible characters, never echoed', async (t) => {
     for (const bad of ['short-token', 'has spaces in the middle of it', `tab\tinside-a-long-token`]) {
       t.throws(() => parseConfig({ METRICS_TOKEN: bad }), { name: 'ConfigError', message: /METRICS_TOKEN/ }, JSON.stringify(bad));
       try {
@@ -122,13 +122,13 @@ t.test('config', async (t) => {
     }
   });
 
-  await t.test('REDIS_HOST/PORT/DB build the Redis URL when REDIS_URL is absent', (t) => {
+  await t.test('REDIS_HOST/PORT/DB build the Redis URL when REDIS_URL is absent', async (t) => {
     t.equal(parseConfig({ REDIS_HOST: 'localhost', REDIS_PORT: '6380', REDIS_DB: '2' }).config.redisUrl, 'redis://localhost:6380/2');
     t.equal(parseConfig({ REDIS_HOST: '::1' }).config.redisUrl, 'redis://[::1]:6379/0');
     t.equal(parseConfig({ REDIS_URL: 'redis://a:1/0', REDIS_HOST: 'b' }).config.redisUrl, 'redis://a:1/0');
   });
 
-  await t.test('one line per bad variable, each naming it', (t) => {
+  await t.test('one line per bad variable, each naming it', async (t) => {
     let error: unknown;
     try {
       parseConfig({
@@ -155,7 +155,7 @@ t.test('config', async (t) => {
     t.notMatch((error as ConfigError).message, /mysql:\/\/x/, 'URLs (which may hold passwords) are not echoed');
   });
 
-  await t.test('an Idempotency-Key retention under 24 h is refused, in one line naming the variable', (t) => {
+  await t.test('an Idempotency-Key retention under 24 h is refused, in one line naming the variable', async (t) => {
     for (const value of ['23', '0', '-24', '1.5', 'a day']) {
       t.throws(() => parseConfig({ IDEMPOTENCY_RETENTION_HOURS: value }), {
         name: 'ConfigError',
@@ -169,7 +169,7 @@ t.test('config', async (t) => {
     });
   });
 
-  await t.test('production refuses a missing, example or short SECRET_KEY', (t) => {
+  await t.test('production refuses a missing, example or short SECRET_KEY', async (t) => {
     for (const SECRET_KEY of [undefined, 'your-secret-key-change-in-production', 'change-me-to-a-long-random-secret', 'short']) {
       t.throws(() => parseConfig({ NODE_ENV: 'production', ...(SECRET_KEY !== undefined && { SECRET_KEY }) }), {
         name: 'ConfigError',
@@ -179,11 +179,11 @@ t.test('config', async (t) => {
     t.equal(parseConfig({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(40) }).config.secretKey, 'x'.repeat(40));
   });
 
-  await t.test('more than one worker needs a PostgreSQL server', (t) => {
+  await t.test('more than one worker needs a PostgreSQL server', async (t) => {
     t.throws(() => parseConfig({ API_WORKERS: '2' }), { message: /API_WORKERS/ });
   });
 
-  await t.test('reads .env, the environment winning over it', (t) => {
+  await t.test('reads .env, the environment winning over it', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'bank-env-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, '.env');
@@ -211,7 +211,7 @@ t.test('config', async (t) => {
     t.notOk(existsSync(join(cwd, 'data')), 'no embedded database created');
   });
 
-  await t.test('an empty value is an unset one (a copied .env.example changes nothing)', (t) => {
+  await t.test('an empty value is an unset one (a copied .env.example changes nothing)', async (t) => {
     const { config } = parseConfig({ PORT: '', DATABASE_URL: '  ', SECRET_KEY: '', CORS_ORIGINS: '', DB_PIPELINE: '' });
     t.equal(config.port, 3000);
     t.equal(config.databaseUrl, undefined);
@@ -220,14 +220,14 @@ t.test('config', async (t) => {
     t.equal(config.dbPipeline, true);
   });
 
-  await t.test('every variable is declared with one line of documentation, and a default unless it is optional', (t) => {
+  await t.test('every variable is declared with one line of documentation, and a default unless it is optional', async (t) => {
     for (const [name, schema] of Object.entries(ENV) as [string, { description?: string; default?: unknown }][]) {
       t.match(schema.description, /^[^\n]{10,}$/, `${name} documented in one line`);
       if (!Type.IsOptional(schema)) t.not(schema.default, undefined, `${name} has a default`);
     }
   });
 
-  await t.test('.env.example and the README table are what the schema generates (`pnpm config:docs` rewrites them)', (t) => {
+  await t.test('.env.example and the README table are what the schema generates (`pnpm config:docs` rewrites them)', async (t) => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     t.equal(example, envExample(), '.env.example: run `pnpm config:docs`');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

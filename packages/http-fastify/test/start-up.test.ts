@@ -140,7 +140,7 @@ t.test('API_WORKERS=2: a worker killed after serving is replaced, the API keeps 
   t.same(await p.exited, { code: 0, signal: null });
 });
 
-t.test('restart delays: doubling from 250 ms up to a cap, at once after a healthy run; giving up after twice the workers (at least 5)', (t) => {
+t.test('restart delays: doubling from 250 ms up to a cap, at once after a healthy run; giving up after twice the workers (at least 5)', async (t) => {
   t.same([0, 1, 2, 3].map((streak) => crashRestartDelay(undefined, streak)), [250, 500, 1000, 2000]);
   t.equal(crashRestartDelay(undefined, 1000), RESTART_CAP_MS);
   t.equal(crashRestartDelay(HEALTHY_AFTER_MS - 1, 2), 1000, 'served briefly: still backing off');

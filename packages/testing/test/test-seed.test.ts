@@ -1,7 +1,7 @@
 import t from 'tap';
 import { MAX_SEED, seededRandom, seedFromEnv, testSeed } from '@banking/testing';
 
-t.test('TEST_SEED names the seed, PROOF_SEED is its older name, TEST_SEED wins', (t) => {
+t.test('TEST_SEED names the seed, PROOF_SEED is its older name, TEST_SEED wins', async (t) => {
   t.equal(seedFromEnv({}), undefined, 'none set');
   t.equal(seedFromEnv({ TEST_SEED: '42' }), 42);
   t.equal(seedFromEnv({ PROOF_SEED: '7' }), 7, 'the alias');
@@ -11,14 +11,14 @@ t.test('TEST_SEED names the seed, PROOF_SEED is its older name, TEST_SEED wins',
   t.equal(seedFromEnv({ TEST_SEED: String(MAX_SEED) }), MAX_SEED);
 });
 
-t.test('a malformed seed throws instead of quietly running other choices', (t) => {
+t.test('a malformed seed throws instead of quietly running other choices', async (t) => {
   for (const bad of ['abc', '-1', '1.5', '1e3', String(MAX_SEED + 1), '99999999999', '0x10']) {
     t.throws(() => seedFromEnv({ TEST_SEED: bad }), { name: 'RangeError', message: /^TEST_SEED=.*an integer from 0 to 2147483647/ }, bad);
   }
   t.throws(() => seedFromEnv({ PROOF_SEED: 'x' }), { message: /^PROOF_SEED=/ });
 });
 
-t.test('testSeed prints the seed with the command that replays it', (t) => {
+t.test('testSeed prints the seed with the command that replays it', async (t) => {
   const comments: string[] = [];
   const sink = { comment: (message: unknown) => void comments.push(String(message)) };
   t.equal(testSeed(sink, { TEST_SEED: '123' }), 123);
@@ -29,7 +29,7 @@ t.test('testSeed prints the seed with the command that replays it', (t) => {
   t.equal(comments[1], `seed ${drawn} (TEST_SEED=${drawn} replays it)`);
 });
 
-t.test('seededRandom: one seed and stream give one sequence, in range', (t) => {
+t.test('seededRandom: one seed and stream give one sequence, in range', async (t) => {
   const draw = (seed: number, stream?: string) => {
     const random = seededRandom(seed, stream);
     return Array.from({ length: 50 }, () => random.next());

@@ -7,7 +7,7 @@ export interface ClockContractOptions {
 }
 
 export async function clockContract(t: Test, clock: Clock, options: ClockContractOptions = {}): Promise<void> {
-  await t.test('clock: now() is a valid Date, a fresh one each call', (t) => {
+  await t.test('clock: now() is a valid Date, a fresh one each call', async (t) => {
     const first = clock.now();
     t.ok(first instanceof Date, 'a Date');
     t.ok(Number.isFinite(first.getTime()), 'a valid one');

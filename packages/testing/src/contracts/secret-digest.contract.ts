@@ -3,7 +3,7 @@ import type { SecretDigest } from '@banking/domain';
 import type { Test } from 'tap';
 
 export async function secretDigestContract(t: Test, digest: SecretDigest): Promise<void> {
-  await t.test('digest: deterministic, distinct for distinct secrets, never contains the secret', (t) => {
+  await t.test('digest: deterministic, distinct for distinct secrets, never contains the secret', async (t) => {
     const secrets = Array.from({ length: 50 }, () => randomBytes(32).toString('base64url'));
     secrets.push('short', 'shorT', 'é', '🔐');
     const digests = secrets.map((s) => digest.digest(s));
