@@ -66,10 +66,10 @@ await t.test('the unit of work re-runs work after a deadlock or serialisation fa
 
   runs = 0;
   const hooks: string[] = [];
-  await database.uow.run((tx) => {
+  await database.uow.run(async (tx) => {
     runs++;
     tx.afterCommit(() => void hooks.push(`hook of attempt ${runs}`));
-    return runs === 1 ? Promise.reject(transient('40P01')) : Promise.resolve();
+    if (runs === 1) throw transient('40P01');
   });
   t.same(hooks, ['hook of attempt 2'], 'hooks of a rolled-back attempt never run');
 
@@ -140,11 +140,11 @@ await t.test('after-commit hook failures go to onHookError and never reject run'
   const reported: unknown[] = [];
   const database = await serverDatabase(t, { onHookError: (error) => reported.push(error) });
   const failure = new Error('cache down');
-  const result = await database.uow.run((tx) => {
+  const result = await database.uow.run(async (tx) => {
     tx.afterCommit(() => {
       throw failure;
     });
-    return Promise.resolve(1);
+    return 1;
   });
   t.equal(result, 1);
   t.same(reported, [failure]);
