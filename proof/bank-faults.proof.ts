@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openDatabase } from '../packages/adapters-postgres/src/index.js';
 import { seededRandom, testSeed } from '@banking/testing';
@@ -9,6 +8,7 @@ import { PrivateRedis } from '../packages/adapters-redis/test/support/private-re
 import { ensureBuilt, startApi, type ApiProcess } from '../packages/http-fastify/test/support/api-process.js';
 import { call, deposit, openAccount, signUp, type OpenedAccount } from '../packages/http-fastify/test/support/http-client.js';
 import { BankWorkload, type Holder, type Operation } from './support/bank-workload.js';
+import { ledgerVerify } from './support/ledger-verify.js';
 import { PrivatePostgres } from './support/private-postgres.js';
 import { count, recordResult } from './support/results.js';
 
@@ -23,7 +23,6 @@ import { count, recordResult } from './support/results.js';
  */
 
 const SOAK = process.env['PROOF_SOAK'] === '1';
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const HOLDERS = 6;
 const ACCOUNTS_PER_HOLDER = 2;
 const CLIENTS = SOAK ? 24 : 12;
@@ -93,7 +92,7 @@ async function waitReady(instances: readonly Instance[], what: string): Promise<
 
 t.test('bank workload under faults: every acknowledged cent kept exactly once', async (t) => {
   if (SOAK) t.setTimeout(30 * 60_000);
-  const missing = (await PrivatePostgres.available()) ?? (await run('redis-server', ['--version']).then(() => undefined, (e: Error) => `redis-server: ${e.message}`));
+  const missing = (await PrivatePostgres.available()) ?? (await run('redis-server', ['--version']).then(() => undefined, (e: unknown) => `redis-server: ${e instanceof Error ? e.message : String(e)}`));
   if (missing !== undefined) {
     t.fail(missing);
     return;
@@ -136,13 +135,48 @@ t.test('bank workload under faults: every acknowledged cent kept exactly once', 
 
   // ── the nemesis ───────────────────────────────────────────────────────────────────────────
   const faults: { readonly name: string; readonly inject: () => Promise<void> }[] = [
-    { name: 'kill -9 API a, restart', inject: async () => (await a.kill(), await sleep(500), await a.restart()) },
+    {
+      name: 'kill -9 API a, restart',
+      inject: async () => {
+        await a.kill();
+        await sleep(500);
+        await a.restart();
+      },
+    },
     { name: 'pg_ctl restart -m fast', inject: () => postgres.restart('fast') },
-    { name: 'SIGSTOP Redis 3 s, SIGCONT', inject: async () => (redis.pause(), await sleep(3000), redis.resume()) },
-    { name: 'kill -9 API b, restart', inject: async () => (await b.kill(), await sleep(500), await b.restart()) },
+    {
+      name: 'SIGSTOP Redis 3 s, SIGCONT',
+      inject: async () => {
+        redis.pause();
+        await sleep(3000);
+        redis.resume();
+      },
+    },
+    {
+      name: 'kill -9 API b, restart',
+      inject: async () => {
+        await b.kill();
+        await sleep(500);
+        await b.restart();
+      },
+    },
     { name: 'pg_ctl restart -m immediate (crash, WAL recovery)', inject: () => postgres.restart('immediate') },
-    { name: 'kill -9 Redis, restart empty', inject: async () => (await redis.kill(), await sleep(1000), await redis.restart()) },
-    { name: 'PostgreSQL down 3 s (stop -m immediate, start)', inject: async () => (await postgres.stop('immediate'), await sleep(3000), await postgres.start()) },
+    {
+      name: 'kill -9 Redis, restart empty',
+      inject: async () => {
+        await redis.kill();
+        await sleep(1000);
+        await redis.restart();
+      },
+    },
+    {
+      name: 'PostgreSQL down 3 s (stop -m immediate, start)',
+      inject: async () => {
+        await postgres.stop('immediate');
+        await sleep(3000);
+        await postgres.start();
+      },
+    },
     {
       name: 'kill -9 both APIs, restart',
       inject: async () => {
@@ -239,10 +273,7 @@ t.test('bank workload under faults: every acknowledged cent kept exactly once', 
   const wrongBalances = accounts.filter((acc) => expected.get(acc.id) !== acc.balance);
   const negative = accounts.filter((acc) => acc.balance < 0).length + lines.filter((l) => l.balance_after < 0).length;
 
-  const verify = await run(process.execPath, [`${ROOT}packages/adapters-postgres/dist/cli/ledger-verify.js`], { env: { ...process.env, DATABASE_URL: databaseUrl } }).then(
-    (r) => ({ code: 0, out: r.stdout.trim() }),
-    (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}`.trim() }),
-  );
+  const verify = await ledgerVerify(databaseUrl);
 
   t.same(workload.anomalies, [], 'no 500, 401, 404, 422 or unexpected refusal at any moment');
   t.equal(lost.length, 0, 'lost: every acknowledged movement is in the ledger', { ops: lost.slice(0, 5).map((op) => op.n) });

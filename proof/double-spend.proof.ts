@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { startApi } from '../packages/http-fastify/test/support/api-process.js';
 import { API, call, deposit, openAccount, signUp } from '../packages/http-fastify/test/support/http-client.js';
 import { freshDatabase, requireServices } from '../packages/http-fastify/test/support/services.js';
+import { ledgerVerify } from './support/ledger-verify.js';
 import { count, recordResult } from './support/results.js';
 
 /**
@@ -13,10 +11,8 @@ import { count, recordResult } from './support/results.js';
  * funds, and the account never goes below zero.
  */
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ROUNDS = process.env['PROOF_SOAK'] === '1' ? 1000 : 200;
 const RACERS = 32;
-const run = promisify(execFile);
 
 t.test(`double spend: ${ROUNDS} rounds of ${RACERS} concurrent withdrawals of 9.00 from 10.00`, async (t) => {
   if (!(await requireServices(t, { machineRedis: false }))) return;
@@ -59,10 +55,7 @@ t.test(`double spend: ${ROUNDS} rounds of ${RACERS} concurrent withdrawals of 9.
   const overdrafts = wins.filter((w) => w > 1).length;
   const withdrawals = Number(await db.query(`select count(*) from ledger_entries where type = 'RETRAIT'`));
   const finalBalance = Number(await db.query(`select balance from accounts where id = '${account.id}'`));
-  const verify = await run(process.execPath, [`${ROOT}packages/adapters-postgres/dist/cli/ledger-verify.js`], { env: { ...process.env, DATABASE_URL: db.url } }).then(
-    (r) => ({ code: 0, out: r.stdout.trim() }),
-    (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}`.trim() }),
-  );
+  const verify = await ledgerVerify(db.url);
   const refusals = otherAnswers.get('400 insufficient_funds') ?? 0;
 
   t.equal(roundsWithOneWin, ROUNDS, 'exactly one withdrawal succeeds in every round', { wins: wins.filter((w) => w !== 1).slice(0, 10) });

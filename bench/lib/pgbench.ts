@@ -57,9 +57,10 @@ export interface Ceiling {
   /** pgbench's default (simple) query protocol: the ceiling the targets are stated against. */
   readonly transfer: PgbenchResult;
   readonly selectOnly: PgbenchResult;
-  /** `-M prepared`: statements parsed once per connection, as the API sends them. */
-  readonly transferPrepared: PgbenchResult;
-  readonly selectOnlyPrepared: PgbenchResult;
+  /** `-M prepared`: statements parsed once per connection, as the API sends them. Optional: the
+   * report also reads saved runs that did not measure it. */
+  readonly transferPrepared?: PgbenchResult;
+  readonly selectOnlyPrepared?: PgbenchResult;
   readonly scale: number;
   /** pgbench-api-transfer.sql (-M prepared) on the API's schema: the API's transfer without HTTP or Node. */
   readonly apiTransferSql?: PgbenchResult & { readonly accounts: number; readonly ledgerVerify: string };

@@ -61,7 +61,12 @@ function members(group: ProcessGroup, stats: readonly ProcStat[]): ProcStat[] {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const s of stats) if (!pids.has(s.pid) && pids.has(s.ppid)) (pids.add(s.pid), (grew = true));
+    for (const s of stats) {
+      if (!pids.has(s.pid) && pids.has(s.ppid)) {
+        pids.add(s.pid);
+        grew = true;
+      }
+    }
   }
   return stats.filter((s) => pids.has(s.pid));
 }
@@ -112,7 +117,7 @@ export class ProcSampler {
     const stats = allStats();
     for (const [name, group] of Object.entries(this.groups)) {
       let pids = this.cpu.get(name);
-      if (pids === undefined) this.cpu.set(name, (pids = new Map()));
+      if (pids === undefined) this.cpu.set(name, (pids = new Map<number, { first: number; last: number }>()));
       let rss = 0;
       for (const s of members(group, stats)) {
         const seen = pids.get(s.pid);

@@ -105,7 +105,10 @@ export function chartSpec(bench: BenchRun): ChartSpec {
   const runs = bench.runs;
   const scenarios = [...new Set(runs.flatMap((r) => r.results.map((x) => x.scenario)))];
   const rows = (pick: (r: LoadResult) => number) =>
-    scenarios.map((scenario) => ({ label: scenario, values: runs.map((run) => (findResult(run, scenario) ? pick(findResult(run, scenario)!) : undefined)) }));
+    scenarios.map((scenario) => ({ label: scenario, values: runs.map((run) => {
+      const result = findResult(run, scenario);
+      return result ? pick(result) : undefined;
+    }) }));
   const raw = bench.ceiling;
   return {
     title: `Banking API benchmark — ${bench.startedAt.slice(0, 10)} (${bench.label})`,
@@ -155,7 +158,7 @@ function historyTable(history: readonly HistoryEntry[]): string {
     // Diagnostic runs without the 1-worker transfer figure (profiles of one scenario) add nothing here.
     if (t1 === undefined) continue;
     lines.push(
-      `| ${bench.startedAt.slice(0, 16).replace('T', ' ')} (${bench.label}) [json](runs/${file}) | ${t1?.loadBefore.toFixed(2) ?? '–'} | ${fmt(t1?.rps)} | ${ms(t1?.p99Ms)} | ${raw && t1 ? (t1.rps / raw.transfer.tps).toFixed(2) : '–'} | ${fmt(b1?.rps)} | ${raw && b1 ? (b1.rps / raw.selectOnly.tps).toFixed(2) : '–'} | ${fmt(t2?.rps)} | ${fmt(raw?.transfer.tps)} | ${fmt(raw?.selectOnly.tps)} |`,
+      `| ${bench.startedAt.slice(0, 16).replace('T', ' ')} (${bench.label}) [json](runs/${file}) | ${t1.loadBefore.toFixed(2)} | ${fmt(t1.rps)} | ${ms(t1.p99Ms)} | ${raw ? (t1.rps / raw.transfer.tps).toFixed(2) : '–'} | ${fmt(b1?.rps)} | ${raw && b1 ? (b1.rps / raw.selectOnly.tps).toFixed(2) : '–'} | ${fmt(t2?.rps)} | ${fmt(raw?.transfer.tps)} | ${fmt(raw?.selectOnly.tps)} |`,
     );
   }
   return lines.join('\n');

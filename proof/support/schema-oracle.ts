@@ -8,7 +8,7 @@ import type { Schema } from './openapi-routes.js';
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const codePoints = (text: string): number => [...text].length;
+const codePoints = (text: string): number => Array.from(text).length;
 
 function typeOk(type: string | undefined, value: unknown): boolean {
   switch (type) {
@@ -102,8 +102,9 @@ export function amountMinor(value: unknown, maxAmount: number, numberText?: stri
   return minor;
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- an email address holds no control character
 const EMAIL = /^[^\s@\u0000-\u001f\u007f]+@[^\s@\u0000-\u001f\u007f]+\.[^\s@\u0000-\u001f\u007f]+$/;
 
 /** Text with a lone UTF-16 surrogate cannot be stored as it was sent (UTF-8 has no such character). */

@@ -25,13 +25,13 @@ import {
 } from '../src/index.js';
 
 // Every port's contract suite against the in-memory adapters: each open() is a fresh adapter.
-const closed = async (): Promise<void> => {};
+const closed = (): Promise<void> => Promise.resolve();
 
-t.test('MemoryUnitOfWork honours the store contract', (t) => storeContract(t, async () => ({ uow: new MemoryUnitOfWork(), close: closed })));
-t.test('MemoryCache honours the cache contract', (t) => cacheContract(t, async () => ({ cache: new MemoryCache(), close: closed })));
-t.test('MemoryDenylist honours the denylist contract', (t) => denylistContract(t, async () => ({ denylist: new MemoryDenylist(), close: closed })));
+t.test('MemoryUnitOfWork honours the store contract', (t) => storeContract(t, () => Promise.resolve({ uow: new MemoryUnitOfWork(), close: closed })));
+t.test('MemoryCache honours the cache contract', (t) => cacheContract(t, () => Promise.resolve({ cache: new MemoryCache(), close: closed })));
+t.test('MemoryDenylist honours the denylist contract', (t) => denylistContract(t, () => Promise.resolve({ denylist: new MemoryDenylist(), close: closed })));
 t.test('MemoryRateLimitStore honours the rate-limit store contract', (t) =>
-  rateLimitStoreContract(t, async () => ({ store: new MemoryRateLimitStore(), close: closed })),
+  rateLimitStoreContract(t, () => Promise.resolve({ store: new MemoryRateLimitStore(), close: closed })),
 );
 // PlainTextHasher is a test double (hash = "plain:" + password): no salt, the password shows.
 t.test('PlainTextHasher honours the hasher contract, as a fake', (t) => passwordHasherContract(t, new PlainTextHasher(), { fake: true }));

@@ -30,7 +30,7 @@ async function serverDatabase(t: Test, options: Partial<DatabaseOptions> = {}): 
 await t.test('the store contract, on PostgreSQL', async (t) => {
   const database = await serverDatabase(t);
   t.equal(database.kind, 'postgres');
-  await storeContract(t, async () => ({ uow: database.uow, close: async () => {} }));
+  await storeContract(t, () => Promise.resolve({ uow: database.uow, close: () => Promise.resolve() }));
 });
 
 await t.test('BIGINT columns that do not fit a safe integer are refused loudly, never rounded', async (t) => {
@@ -95,9 +95,9 @@ await t.test('the unit of work re-runs work after a deadlock or serialisation fa
 
   runs = 0;
   await t.rejects(
-    database.uow.run(async () => {
+    database.uow.run(() => {
       runs++;
-      throw Object.assign(new Error('unique'), { code: '23505', constraint: 'users_email_key' });
+      return Promise.reject(Object.assign(new Error('unique'), { code: '23505', constraint: 'users_email_key' }));
     }),
     { code: '23505' },
   );
@@ -105,9 +105,9 @@ await t.test('the unit of work re-runs work after a deadlock or serialisation fa
 
   runs = 0;
   await t.rejects(
-    database.uow.run(async () => {
+    database.uow.run(() => {
       runs++;
-      throw transient('40P01');
+      return Promise.reject(transient('40P01'));
     }),
     { code: '40P01' },
   );
@@ -395,7 +395,7 @@ await t.test('a key reused while a sweep is deleting its expired record is saved
   const now = new Date().toISOString();
   const renewed = anIdempotencyRecord({ userId, key: 'key-1', fingerprint: 'the retry', createdAt: now, expiresAt: new Date(Date.now() + DAY_MS).toISOString() });
   // The sweep's DELETE, held open before its COMMIT on a connection of its own.
-  const sweeper = await database.db.connection().execute(async (connection) => {
+  await database.db.connection().execute(async (connection) => {
     await sql`begin`.execute(connection);
     const deleted = await sql`delete from idempotency_records where user_id = ${userId}`.execute(connection);
     t.equal(Number(deleted.numAffectedRows), 1);
@@ -411,9 +411,8 @@ await t.test('a key reused while a sweep is deleting its expired record is saved
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await sql`commit`.execute(connection);
-    return saving;
+    await saving;
   });
-  await sweeper;
   t.same(await database.uow.run((tx) => tx.idempotency.find(userId, 'key-1', now)), renewed, 'recorded once the sweep committed');
 });
 

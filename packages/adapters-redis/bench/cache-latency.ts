@@ -52,7 +52,7 @@ async function measure(label: string, op: (i: number) => Promise<unknown>, paral
   console.log(`${label.padEnd(34)} ${percentiles(samples)}  (${Math.round(samples.length / seconds)} ops/s, ${parallel} caller${parallel > 1 ? 's' : ''})`);
 }
 
-const redis = await openRedis({ url, keyPrefix: prefix, fallbackRateLimitStore: new MemoryRateLimitStore(), isSessionRevoked: async () => false });
+const redis = await openRedis({ url, keyPrefix: prefix, fallbackRateLimitStore: new MemoryRateLimitStore(), isSessionRevoked: () => Promise.resolve(false) });
 if (!redis.isReady()) {
   console.error(`Redis at ${url} is not reachable`);
   process.exit(1);

@@ -113,7 +113,9 @@ export class RedisCache implements Cache {
   }
 }
 
+/** CACHE_GET's reply: three bulk strings or integers, '' for anything missing. */
 function strings(reply: unknown): [string, string, string] {
-  const [a, b, c] = Array.isArray(reply) ? reply : [];
-  return [String(a ?? ''), String(b ?? ''), String(c ?? '')];
+  const items: readonly unknown[] = Array.isArray(reply) ? reply : [];
+  const text = (item: unknown) => (typeof item === 'string' || typeof item === 'number' ? String(item) : '');
+  return [text(items[0]), text(items[1]), text(items[2])];
 }

@@ -30,9 +30,9 @@ function guards() {
   const deniedShared = new MemoryDenylist();
   const lookups: string[] = [];
   const revokedInDb = new Set<string>();
-  const denylist = new OutageSafeDenylist(deniedShared, grace, async (id) => {
+  const denylist = new OutageSafeDenylist(deniedShared, grace, (id) => {
     lookups.push(id);
-    return revokedInDb.has(id);
+    return Promise.resolve(revokedInDb.has(id));
   });
   return { redis, grace, shared, cache, deniedShared, denylist, lookups, revokedInDb, tick: (ms: number) => void (now += ms) };
 }
@@ -43,8 +43,8 @@ const fill = async (cache: OutageSafeCache, scope: string, key: string, value: u
 };
 
 await t.test('healthy, both guards keep the port contracts', async (t) => {
-  await cacheContract(t, async () => ({ cache: guards().cache, close: async () => undefined }));
-  await denylistContract(t, async () => ({ denylist: guards().denylist, close: async () => undefined }));
+  await cacheContract(t, () => Promise.resolve({ cache: guards().cache, close: () => Promise.resolve() }));
+  await denylistContract(t, () => Promise.resolve({ denylist: guards().denylist, close: () => Promise.resolve() }));
 });
 
 await t.test('RecoveryGrace: active while Redis is down and for the grace after each recovery', async (t) => {
@@ -118,9 +118,9 @@ await t.test('OutageSafeDenylist: the database answers for sessions Redis cannot
   t.same(lookups, [], 'after the grace: no lookup');
 
   const failing = new OutageSafeDenylist(
-    { deny: async () => undefined, isDenied: async () => ((redis.ready = false), false) },
+    { deny: () => Promise.resolve(), isDenied: () => ((redis.ready = false), Promise.resolve(false)) },
     new RecoveryGrace(redis, GRACE),
-    async () => true,
+    () => Promise.resolve(true),
   );
   redis.ready = true;
   t.equal(await failing.isDenied('x'), true, 'Redis failing during the call (the adapter answers false): the database decides');

@@ -10,7 +10,7 @@ const admin = await machineRedis(t);
 if (admin !== undefined) {
   const prefix = aPrefix();
   const open = (): Promise<RedisAdapters> =>
-    openRedis({ url: MACHINE_REDIS_URL, keyPrefix: prefix, fallbackRateLimitStore: new MemoryRateLimitStore(), isSessionRevoked: async () => false });
+    openRedis({ url: MACHINE_REDIS_URL, keyPrefix: prefix, fallbackRateLimitStore: new MemoryRateLimitStore(), isSessionRevoked: () => Promise.resolve(false) });
 
   t.teardown(async () => {
     await deletePrefix(admin, prefix);

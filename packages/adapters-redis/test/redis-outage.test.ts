@@ -62,7 +62,7 @@ const log = {
 };
 const fallback = new MemoryRateLimitStore();
 /** No session is revoked in the (absent) store of record: the denylist answers from Redis and this instance. */
-const noDatabase = { isSessionRevoked: async () => false };
+const noDatabase = { isSessionRevoked: () => Promise.resolve(false) };
 const open = (): Promise<RedisAdapters> =>
   openRedis({ url: server.url, keyPrefix: prefix, commandTimeoutMs: COMMAND_TIMEOUT_MS, fallbackRateLimitStore: fallback, ...noDatabase, recoveryGraceMs: 0, log });
 

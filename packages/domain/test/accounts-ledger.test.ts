@@ -296,7 +296,7 @@ t.test('postTransaction', async (t) => {
     const bob = await b.customer();
     const account = await alice.account({ deposit: 100 });
     const post = (change: Record<string, unknown>) =>
-      b.banking.postTransaction.execute({ userId: alice.id, accountId: account.id, type: 'DEPOT', amount: 1, ...change } as never);
+      b.banking.postTransaction.execute({ userId: alice.id, accountId: account.id, type: 'DEPOT', amount: 1, ...change });
     const before = footprint(b.state());
     for (const type of ['VIREMENT', 'deposit', '', 'depot']) {
       await t.rejects(post({ type }), { code: 'validation_failed', errors: [{ field: 'type' }] }, `type ${type}`);

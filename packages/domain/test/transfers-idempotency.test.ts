@@ -343,7 +343,7 @@ t.test('idempotency keys', async (t) => {
       run: (work) =>
         real.deps.uow.run((tx) => {
           const idempotency: IdempotencyRepository = {
-            claim: async () => false,
+            claim: () => Promise.resolve(false),
             find: (...args) => tx.idempotency.find(...args),
             deleteExpired: (...args) => tx.idempotency.deleteExpired(...args),
           };

@@ -79,7 +79,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function json(base: string, method: string, path: string, body?: unknown, token?: string): Promise<any> {
+async function json(base: string, method: string, path: string, body?: unknown, token?: string): Promise<unknown> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token !== undefined && { authorization: `Bearer ${token}` }) },
@@ -88,6 +88,13 @@ async function json(base: string, method: string, path: string, body?: unknown, 
   const text = await response.text();
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
   return text === '' ? undefined : JSON.parse(text);
+}
+
+/** A string field of a JSON object answer: the bench stops when there is none. */
+function field(answer: unknown, name: string): string {
+  const value: unknown = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)[name] : undefined;
+  if (typeof value !== 'string') throw new Error(`no string ${name} in ${JSON.stringify(answer)}`);
+  return value;
 }
 
 async function metric(base: string, name: string): Promise<number | undefined> {
@@ -153,10 +160,10 @@ async function measure(mode: Mode, databaseUrl: string): Promise<Row> {
     const email = `bench-${randomBytes(6).toString('hex')}@example.com`;
     const password = 'bench-password-1234';
     await json(api.base, 'POST', '/api/v1/auth/register', { email, password, full_name: 'Bench' });
-    const { access_token: token } = await json(api.base, 'POST', '/api/v1/auth/login', { email, password });
-    const account = await json(api.base, 'POST', '/api/v1/accounts', { account_type: 'COURANT' }, token);
-    await json(api.base, 'POST', `/api/v1/accounts/${account.id}/transactions`, { type: 'DEPOT', amount: '1000.00' }, token);
-    const options = { url: `${api.base}/api/v1/accounts/${account.id}/balance`, headers: { authorization: `Bearer ${token}` } };
+    const token = field(await json(api.base, 'POST', '/api/v1/auth/login', { email, password }), 'access_token');
+    const accountId = field(await json(api.base, 'POST', '/api/v1/accounts', { account_type: 'COURANT' }, token), 'id');
+    await json(api.base, 'POST', `/api/v1/accounts/${accountId}/transactions`, { type: 'DEPOT', amount: '1000.00' }, token);
+    const options = { url: `${api.base}/api/v1/accounts/${accountId}/balance`, headers: { authorization: `Bearer ${token}` } };
     await autocannon({ ...options, connections: CONNECTIONS, duration: 2 }); // warm-up (JIT, pools, cache)
     const result = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION });
     const ratio = mode.ratioMetric === undefined ? undefined : await metric(api.base, mode.ratioMetric);

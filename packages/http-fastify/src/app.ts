@@ -152,8 +152,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // A request without a body validates as an empty object ("account_type is required"), while a
   // JSON body that is not an object (null, [], "x") fails as `body`.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+    done();
   });
 
   app.addHook('onSend', async (request, reply) => {
@@ -162,7 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-content-type-options', 'nosniff');
   });
 
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request) => {
     throw new HttpError(404, 'not_found', `No route matches ${request.method} ${request.url.split('?', 1)[0] ?? ''}.`);
   });
 
@@ -171,12 +172,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // instead of waiting out keep-alive timeouts.
   let closing = false;
   let reaper: NodeJS.Timeout | undefined;
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     closing = true;
     reaper = setInterval(() => app.server.closeIdleConnections(), 100);
     reaper.unref();
+    done();
   });
-  app.addHook('onClose', async () => clearInterval(reaper));
+  app.addHook('onClose', (_app, done) => {
+    clearInterval(reaper);
+    done();
+  });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });

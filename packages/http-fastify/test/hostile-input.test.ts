@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { MemoryUnitOfWork } from '@banking/adapters-memory';
+import { memoryState } from '@banking/testing';
 import { NumberText } from '@banking/domain';
 import t from 'tap';
-import type { FastifySchemaValidationError } from 'fastify';
 import pino from 'pino';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -259,7 +258,7 @@ t.test('hostile input is refused with the right 4xx and changes nothing', async 
     add({ name: `deposit id ${id}`, url: `${API}/accounts/${enc}/transactions`, body: { amount: 10, type: 'DEPOT' }, status: 422, code: 'validation_failed', field: 'id' });
   }
 
-  const state = (bank.deps.uow as MemoryUnitOfWork).state;
+  const state = memoryState(bank);
   const before = structuredClone(state);
   for (const c of cases) {
     const headers: Record<string, string> = c.auth === false ? {} : { ...alice.headers };
@@ -284,7 +283,7 @@ t.test('hostile input is refused with the right 4xx and changes nothing', async 
     t.notMatch(response.body, /at .*\.(?:ts|js):\d+|node_modules|SELECT|stack/i, `${c.name}: nothing internal`);
   }
   t.ok(cases.length > 300, `${cases.length} cases`);
-  t.ok(isDeepStrictEqual(state, before) || isDeepStrictEqual((bank.deps.uow as MemoryUnitOfWork).state, before), 'the bank state is exactly as before');
+  t.ok(isDeepStrictEqual(state, before) || isDeepStrictEqual(memoryState(bank), before), 'the bank state is exactly as before');
   const after = await app.inject({ method: 'GET', url: `${API}/accounts/${account.id}/balance`, headers: alice.headers });
   t.equal(json(after).balance, 100);
 });
@@ -343,7 +342,7 @@ t.test('union errors name the broken rule of the branch whose type matched, for 
     name: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 2 })])),
     card: Type.Optional(Type.Union([Type.Object({ holder: Type.String({ maxLength: 3 }) }, { additionalProperties: false }), Type.Null()])),
   });
-  const errorsOf = (value: unknown) => toFieldErrors([...Compile(schema).Errors(value)] as unknown as FastifySchemaValidationError[], 'body');
+  const errorsOf = (value: unknown) => toFieldErrors([...Compile(schema).Errors(value)], 'body');
   t.same(errorsOf({ count: 2 }), [{ field: 'count', message: 'must be at least 5' }]);
   t.same(errorsOf({ count: 7.5 }), [{ field: 'count', message: 'must be an integer or a null' }], 'a number that is not an integer fails the type');
   t.same(errorsOf({ id: 'x' }), [{ field: 'id', message: 'must be a UUID' }]);

@@ -10,7 +10,7 @@ const EXPIRED = 2000;
 const SWEPT_LINE = /^idempotency sweep: (\d+) expired records deleted$/;
 
 /** Polls `check` until it returns true; fails the test (instead of hanging it) after `ms`. */
-async function eventually(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+async function eventually(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what}: not after ${ms / 1000} s`);
@@ -54,7 +54,7 @@ if (await requireServices(t, { machineRedis: false })) {
         .flatMap((api) => api.logs)
         .map((line) => SWEPT_LINE.exec(String(line.msg)))
         .reduce((sum, match) => sum + (match ? Number(match[1]) : 0), 0);
-    await eventually('the sweeps logged', async () => loggedCount() >= EXPIRED, 10_000);
+    await eventually('the sweeps logged', () => loggedCount() >= EXPIRED, 10_000);
     t.equal(loggedCount(), EXPIRED, 'one log line per sweep that deleted records, their counts adding up');
     t.ok(instances.flatMap((api) => api.logs).every((line) => !/^idempotency sweep/.test(String(line.msg)) || SWEPT_LINE.test(String(line.msg))), 'no sweep failure logged');
 

@@ -27,7 +27,7 @@ function logCapture() {
 /** A bank whose use case `name` always throws `error`. */
 function failingBanking(name: keyof Banking, error: Error): Banking {
   const { banking } = memoryBanking({ hasher: testHasher() });
-  return { ...banking, [name]: { execute: async () => Promise.reject(error) } } as Banking;
+  return { ...banking, [name]: { execute: async () => Promise.reject(error) } };
 }
 
 t.test('health, readiness, metrics', async (t) => {
@@ -36,7 +36,7 @@ t.test('health, readiness, metrics', async (t) => {
     deps: {
       readiness: [
         { name: 'database', check: async () => (databaseUp ? undefined : Promise.reject(new Error('connection refused: password=hunter2'))) },
-        { name: 'redis', check: async () => undefined },
+        { name: 'redis', check: () => Promise.resolve() },
       ],
       metricsSources: [
         { name: 'db_pool', stats: () => ({ total: 10, idle: 7, waiting: 0 }) },
@@ -122,7 +122,7 @@ t.test('health, readiness, metrics', async (t) => {
     const bare = Fastify();
     t.teardown(() => bare.close());
     await bare.register(errorsPlugin);
-    await bare.register(operationsRoutes, { readiness: [{ name: 'database', check: async () => undefined }], isClosing: () => true });
+    await bare.register(operationsRoutes, { readiness: [{ name: 'database', check: () => Promise.resolve() }], isClosing: () => true });
     const response = await bare.inject({ method: 'GET', url: '/ready' });
     t.equal(response.statusCode, 503);
     t.match(json(response), { code: 'not_ready', detail: /shutting down/ });
@@ -528,12 +528,13 @@ function rawExchange(port: number, ...steps: (string | { until: string })[]): Pr
     socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? undefined : reject(error)));
     socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')));
     socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
-    socket.on('connect', async () => {
+    const send = async () => {
       for (const step of steps) {
         if (typeof step === 'string') socket.write(step);
         else await new Promise<void>((go) => (waiting = { text: step.until, go }));
       }
-    });
+    };
+    socket.on('connect', () => void send().catch(reject));
   });
 }
 
@@ -632,7 +633,7 @@ t.test('documentation pages: a Content-Security-Policy, never framed, no referre
     t.same(csp.get('default-src'), ["'self'"], `${url}: default-src 'self'`);
     t.same(csp.get('object-src'), ["'none'"], `${url}: no plugins`);
     t.same(csp.get('base-uri'), ["'self'"], `${url}: base-uri 'self'`);
-    t.notOk(csp.get('script-src')?.some((s) => s.includes('unsafe') || s === '*' || s.startsWith('http')), `${url}: scripts only from this server (${csp.get('script-src')})`);
+    t.notOk(csp.get('script-src')?.some((s) => s.includes('unsafe') || s === '*' || s.startsWith('http')), `${url}: scripts only from this server (${csp.get('script-src')?.join(' ') ?? 'none'})`);
     t.equal(response.headers['referrer-policy'], 'no-referrer', `${url}: Referrer-Policy: no-referrer`);
     t.equal(response.headers['x-frame-options'], 'DENY', `${url}: X-Frame-Options: DENY (older browsers)`);
   }

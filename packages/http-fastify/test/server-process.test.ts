@@ -52,17 +52,16 @@ async function startOn(t: Test, env: Record<string, string>, port: number): Prom
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  let gone = false;
-  void exited.then(() => (gone = true));
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
   t.teardown(async () => {
-    if (!gone) {
+    if (!gone()) {
       child.kill('SIGKILL');
       await exited;
     }
   });
   const base = `http://127.0.0.1:${port}`;
   for (;;) {
-    if (gone) {
+    if (gone()) {
       await closed; // what it wrote before it exited
       if (PORT_TAKEN.test(output)) return { portTaken: `port ${port} was taken:\n${output}` };
       throw new Error(`the server exited at start-up:\n${output}`);
@@ -78,7 +77,7 @@ async function startOn(t: Test, env: Record<string, string>, port: number): Prom
     base,
     startMs,
     output: () => output,
-    gone: () => gone,
+    gone,
     terminate: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);

@@ -13,8 +13,9 @@ await t.test('LiveSessionMemo: trusts a live session for its TTL, then reads aga
   let now = 10_000;
   const memo = new LiveSessionMemo(1000, { clock: { now: () => now } });
   let reads = 0;
-  const live = async () => {
+  const live = () => {
     reads += 1;
+    return Promise.resolve();
   };
   await memo.check('s1', 'u1', live);
   await memo.check('s1', 'u1', live);
@@ -29,9 +30,9 @@ await t.test('LiveSessionMemo: trusts a live session for its TTL, then reads aga
 
   const refused = new Error('not live');
   let failing = 0;
-  const dead = async () => {
+  const dead = () => {
     failing += 1;
-    throw refused;
+    return Promise.reject(refused);
   };
   await t.rejects(memo.check('s2', 'u1', dead), refused);
   await t.rejects(memo.check('s2', 'u1', dead), refused, 'a refusal is never remembered');
@@ -39,7 +40,7 @@ await t.test('LiveSessionMemo: trusts a live session for its TTL, then reads aga
 
   const never = new LiveSessionMemo(0);
   let everyTime = 0;
-  for (let i = 0; i < 3; i++) await never.check('s1', 'u1', async () => void (everyTime += 1));
+  for (let i = 0; i < 3; i++) await never.check('s1', 'u1', () => Promise.resolve(void (everyTime += 1)));
   t.equal(everyTime, 3, 'TTL 0: a read on every check');
 });
 

@@ -102,7 +102,7 @@ t.test('API_WORKERS=2, an unreachable database: restarts back off, then the prim
     [`start-up failed: cannot reach the database at DATABASE_URL=${url}: connect ECONNREFUSED 127.0.0.1:${port} (5 workers in a row failed to start; giving up)`],
     'one line on stderr, with the workers\' own reason',
   );
-  const restarts = logs(p).filter((line) => line['msg'] === `worker failed at start-up; starting another in ${line['restart_in_ms']} ms`);
+  const restarts = logs(p).filter((line) => line['msg'] === `worker failed at start-up; starting another in ${String(line['restart_in_ms'])} ms`);
   t.same(
     restarts.map((line) => line['restart_in_ms']),
     [250, 500, 1000, 2000],
@@ -122,7 +122,7 @@ t.test('API_WORKERS=2: a worker killed after serving is replaced, the API keeps 
     return (await call(base, 'GET', '/health', { timeoutMs: 1000 })).status === 200;
   });
   // One worker answering does not mean both listen yet: kill one only once the primary saw it listening.
-  await until('both workers listening', async () => logs(p).filter((line) => line['msg'] === 'worker listening').length === 2);
+  await until('both workers listening', () => logs(p).filter((line) => line['msg'] === 'worker listening').length === 2);
   const workers = await workerPids(p.pid, 2);
   process.kill(workers[0]!, 'SIGKILL');
   await until('a new worker', async () => {

@@ -1,5 +1,5 @@
 import { createBanking, DEFAULT_POLICY, type Banking, type BankingDeps, type BankingPolicy } from '@banking/domain';
-import { CryptoRandomSource, MemoryCache, MemoryDenylist, MemoryUnitOfWork, Sha256Digest, UuidIds } from '@banking/adapters-memory';
+import { CryptoRandomSource, MemoryCache, MemoryDenylist, MemoryUnitOfWork, Sha256Digest, UuidIds, type MemoryState } from '@banking/adapters-memory';
 import { FixedClock, PlainTextHasher } from './test-doubles.js';
 
 export interface BankingFixture {
@@ -29,4 +29,11 @@ export function memoryBanking(overrides: MemoryBankingOverrides = {}): BankingFi
     policy: { ...DEFAULT_POLICY, ...overrides.policy },
   };
   return { banking: createBanking(deps), deps, clock };
+}
+
+/** The in-memory store's state, for a test that compares it before and after; refuses a fixture on another store. */
+export function memoryState(fixture: BankingFixture): MemoryState {
+  const { uow } = fixture.deps;
+  if (!(uow instanceof MemoryUnitOfWork)) throw new Error('memoryState: this fixture does not run on MemoryUnitOfWork');
+  return uow.state;
 }

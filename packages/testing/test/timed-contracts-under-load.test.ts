@@ -7,7 +7,7 @@ import { cacheContract, denylistContract, rateLimitStoreContract } from '@bankin
 // 300 ms denial) against a correct store that stalls now and then, as a process does on a loaded
 // machine: they must still pass (a run too slow to judge is run again), never fail the store.
 
-const closed = async (): Promise<void> => undefined;
+const closed = (): Promise<void> => Promise.resolve();
 
 /** Delays the first `stalls` calls by `ms` each (a process descheduled for that long). */
 function stalling(stalls: number, ms = 400): () => Promise<void> {
@@ -20,7 +20,7 @@ function stalling(stalls: number, ms = 400): () => Promise<void> {
 }
 
 t.test('the rate-limit store contract, on a store whose first hits stall', (t) =>
-  rateLimitStoreContract(t, async () => {
+  rateLimitStoreContract(t, () => {
     const store = new MemoryRateLimitStore();
     const stall = stalling(2);
     const slow: RateLimitStore = {
@@ -30,12 +30,12 @@ t.test('the rate-limit store contract, on a store whose first hits stall', (t) =
         return hit;
       },
     };
-    return { store: slow, close: closed };
+    return Promise.resolve({ store: slow, close: closed });
   }),
 );
 
 t.test('the cache contract, on a cache whose first reads stall', (t) =>
-  cacheContract(t, async () => {
+  cacheContract(t, () => {
     const cache = new MemoryCache();
     const stall = stalling(3, 1100);
     const slow: Cache = {
@@ -47,12 +47,12 @@ t.test('the cache contract, on a cache whose first reads stall', (t) =>
       put: (...args) => cache.put(...args),
       invalidate: (scopes) => cache.invalidate(scopes),
     };
-    return { cache: slow, close: closed };
+    return Promise.resolve({ cache: slow, close: closed });
   }),
 );
 
 t.test('the denylist contract, on a denylist whose first denials stall', (t) =>
-  denylistContract(t, async () => {
+  denylistContract(t, () => {
     const denylist = new MemoryDenylist();
     const stall = stalling(2);
     const slow: TokenDenylist = {
@@ -62,6 +62,6 @@ t.test('the denylist contract, on a denylist whose first denials stall', (t) =>
       },
       isDenied: (id) => denylist.isDenied(id),
     };
-    return { denylist: slow, close: closed };
+    return Promise.resolve({ denylist: slow, close: closed });
   }),
 );

@@ -11,7 +11,7 @@ export const SERVER_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgr
 export interface TestDatabase {
   readonly url: string;
   readonly name: string;
-  drop(): Promise<void>;
+  readonly drop: () => Promise<void>;
 }
 
 async function admin<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {

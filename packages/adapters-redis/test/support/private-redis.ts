@@ -100,18 +100,17 @@ export class PrivateRedis {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--dbfilename', 'dump.rdb'];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
-    let exited = false;
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
     child.once('exit', () => {
-      exited = true;
       if (this.child === child) this.child = undefined;
     });
     // A hang guard, not a measure: a loaded machine may take long to start a process.
     const deadline = Date.now() + 60_000;
-    while (!exited && Date.now() < deadline) {
+    while (!exited() && Date.now() < deadline) {
       if ((await answers(this.port)) && child.pid !== undefined && (await listensOn(child.pid, this.port))) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(exited ? `redis-server exited at start-up on port ${this.port} (taken?)` : `redis-server did not answer on port ${this.port}`);
+    throw new Error(exited() ? `redis-server exited at start-up on port ${this.port} (taken?)` : `redis-server did not answer on port ${this.port}`);
   }
 
   pause(): void {

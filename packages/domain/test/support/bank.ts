@@ -1,6 +1,6 @@
-import { type MemoryState, type MemoryUnitOfWork } from '@banking/adapters-memory';
+import type { MemoryState } from '@banking/adapters-memory';
 import type { Account, BankingDeps, BankingPolicy, IssuedSession, UserProfile } from '@banking/domain';
-import { memoryBanking, type BankingFixture } from '@banking/testing';
+import { memoryBanking, memoryState, type BankingFixture } from '@banking/testing';
 
 /** Builders over the in-memory bank, so each test states only what it is about. */
 export interface Bank extends BankingFixture {
@@ -30,7 +30,7 @@ export function bank(overrides: BankOverrides = {}): Bank {
   const { banking } = fixture;
   const self: Bank = {
     ...fixture,
-    state: () => (fixture.deps.uow as MemoryUnitOfWork).state,
+    state: () => memoryState(fixture),
     async customer(name = `customer${++counter}`) {
       const profile = await banking.registerUser.execute({ email: `${name}@example.com`, password: PASSWORD, fullName: name });
       const session = await banking.login.execute({ email: profile.email, password: PASSWORD });

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { ERROR_TABLE, problemType } from './error-table.js';
+import { ERROR_TABLE, problemType, type ProblemCode } from './error-table.js';
 
 /** What Node's HTTP parser refuses, by its error code: the status's problem code and detail. */
-function refusal(errorCode: string | undefined): { code: string; detail: string } {
+function refusal(errorCode: string | undefined): { code: ProblemCode; detail: string } {
   switch (errorCode) {
     case 'HPE_HEADER_OVERFLOW':
       return { code: 'request_header_fields_too_large', detail: 'The request line and headers are too large.' };
@@ -27,7 +27,7 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   // A reset connection has nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const { code, detail } = refusal(error.code);
-  const entry = ERROR_TABLE[code]!;
+  const entry = ERROR_TABLE[code];
   const requestId = randomUUID();
   // Only the parser's code and reason: the error also holds the raw bytes, which may carry tokens.
   this.log.info({ request_id: requestId, status: entry.status, code, parser_error: error.code, reason: error.message }, 'request refused by the HTTP parser');

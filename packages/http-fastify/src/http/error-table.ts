@@ -3,7 +3,12 @@
  * their `code` (a ReplayedRefusal carries the code of the refusal it replays); HTTP-level refusals
  * use the same codes.
  */
-export const ERROR_TABLE: Readonly<Record<string, { readonly status: number; readonly title: string }>> = {
+interface ProblemEntry {
+  readonly status: number;
+  readonly title: string;
+}
+
+const ENTRIES = {
   validation_failed: { status: 422, title: 'Validation failed' },
   not_found: { status: 404, title: 'Not found' },
   email_taken: { status: 409, title: 'Email already registered' },
@@ -33,7 +38,13 @@ export const ERROR_TABLE: Readonly<Record<string, { readonly status: number; rea
   internal_error: { status: 500, title: 'Internal server error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
   not_ready: { status: 503, title: 'Not ready' },
-};
+} satisfies Record<string, ProblemEntry>;
+
+/** A code the table has. */
+export type ProblemCode = keyof typeof ENTRIES;
+
+/** Looked up by a code the table has, the entry is certain; by any other string, it may be missing. */
+export const ERROR_TABLE: Readonly<Record<ProblemCode, ProblemEntry> & Partial<Record<string, ProblemEntry>>> = ENTRIES;
 
 export function problemType(code: string): string {
   return `urn:banking:problem:${code}`;

@@ -25,8 +25,7 @@ export function redactQuery(url: string): string {
   if (mark < 0) return url;
   const pairs = url.slice(mark + 1).split('&');
   let changed = false;
-  for (let i = 0; i < pairs.length; i++) {
-    const pair = pairs[i]!;
+  for (const [i, pair] of pairs.entries()) {
     const equals = pair.indexOf('=');
     const name = equals < 0 ? pair : pair.slice(0, equals);
     if (!SECRET_QUERY_PARAMETERS.has(decodedName(name))) continue;
@@ -40,7 +39,7 @@ export function redactQuery(url: string): string {
  * pino's `req` serializer: Fastify's own fields, with the URL's secrets redacted. Installed on the
  * logger itself, so it applies to every line that logs a request, whoever wrote it.
  */
-export function requestForLog(request: FastifyRequest) {
+export function requestForLog(request: Pick<FastifyRequest, 'method' | 'url' | 'host' | 'ip'> & Partial<Pick<FastifyRequest, 'headers' | 'socket'>>) {
   // Fastify's serializer type says string/number where its own serializer may give undefined.
   return {
     method: request.method,

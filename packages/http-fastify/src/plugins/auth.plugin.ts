@@ -41,7 +41,7 @@ declare module '@fastify/jwt' {
 declare module 'fastify' {
   interface FastifyInstance {
     /** preParsing hook for protected routes: a valid, unrevoked access token, or 401. */
-    authenticate(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown>;
+    authenticate: (request: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>;
     /** The verified access-token claims of the request's bearer token, or null (never throws). */
     accessClaims(request: FastifyRequest): AccessClaims | null;
     issueTokens(session: IssuedSession): IssuedTokens;

@@ -32,11 +32,11 @@ function bridgeStore(store: RateLimitStore) {
     incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
       store.hit(key, timeWindow).then(
         (result) => callback(null, { current: result.count, ttl: Math.max(0, result.resetInMs) }),
-        (error: Error) => callback(error),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
       );
     }
 
-    child(): PortStore {
+    child(): this {
       return this;
     }
   };
@@ -57,7 +57,7 @@ async function rateLimitPlugin(app: FastifyInstance, options: RateLimitPluginOpt
     timeWindow: windowMs,
     hook: 'onRequest',
     enableDraftSpec: true,
-    store: bridgeStore(options.store) as never,
+    store: bridgeStore(options.store),
     // The store never fails by contract (a Redis outage is counted per instance inside its
     // adapter); if one ever did, the request goes through rather than failing.
     skipOnError: true,

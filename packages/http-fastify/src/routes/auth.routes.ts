@@ -103,6 +103,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ba
         if (request.validationError) {
           return refuse('invalid_request', 'The token request is missing a parameter or has an invalid one.');
         }
+        // A FastifyReply is a thenable that settles once the response is written: a handler returns it
+        // to say it answered, and awaiting it here would hold the handler until the bytes are out.
+        /* eslint-disable @typescript-eslint/return-await */
         try {
           if (grant === 'password') {
             const { username, password } = body;
@@ -132,6 +135,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { ba
               throw error;
           }
         }
+        /* eslint-enable @typescript-eslint/return-await */
       },
     );
   });

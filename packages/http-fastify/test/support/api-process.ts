@@ -133,15 +133,12 @@ async function launch(
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  let hasExited = false;
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      hasExited = true;
-      resolve({ code, signal });
-    }),
+    child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const stop = async (graceMs = 15_000) => {
-    if (!hasExited) {
+    if (!hasExited()) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const result = await exited;
@@ -158,7 +155,7 @@ async function launch(
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
-    if (hasExited) {
+    if (hasExited()) {
       await closed; // what it wrote before it exited
       const said = `${stderr}${JSON.stringify(logs.slice(-5))}`;
       return { failure: `API ${name} exited at start-up: ${said}`, portTaken: PORT_TAKEN.test(said) };
@@ -202,8 +199,8 @@ export function runNode(t: Test, args: readonly string[], env: Readonly<Record<s
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   let gone = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -225,7 +222,7 @@ export function runNode(t: Test, args: readonly string[], env: Readonly<Record<s
     exited,
     hasExited: () => gone,
     kill: (signal) => child.kill(signal),
-    endInput: () => child.stdin!.end(),
+    endInput: () => child.stdin.end(),
   };
 }
 

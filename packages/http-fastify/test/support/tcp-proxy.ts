@@ -19,9 +19,8 @@ export class TcpProxy {
   }
 
   static async start(t: Test, targetPort: number): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) => proxy!.relay(client, targetPort));
-    proxy = new TcpProxy(server);
+    const server = createServer((client) => proxy.relay(client, targetPort));
+    const proxy = new TcpProxy(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
