@@ -15,7 +15,7 @@ await requireServer();
 
 async function database(t: Test, pipeline: boolean): Promise<Kysely<{ notes: { n: number } }>> {
   const { url } = await freshDatabase(t);
-  const pool = new pg.Pool({ connectionString: url, max: 1, pipeline } as pg.PoolConfig);
+  const pool = new pg.Pool({ connectionString: url, max: 1, pipeline });
   const db = new Kysely<{ notes: { n: number } }>({ dialect: new SessionDialect(new PostgresDialect({ pool: kyselyPool(pool, { coalesceWrites: pipeline }) }), { pipeline }) });
   t.teardown(() => db.destroy());
   await sql`create table notes (n integer not null check (n >= 0))`.execute(db);
@@ -28,7 +28,7 @@ const insert = (db: Kysely<{ notes: { n: number } }>, n: number) => db.insertInt
 for (const pipeline of [true, false]) {
   const rt = (pipelined: number, sequential: number) => (pipeline ? pipelined : sequential);
 
-  await t.test(`${pipeline ? 'pipelined' : 'one statement at a time'}`, async (t) => {
+  await t.test(pipeline ? 'pipelined' : 'one statement at a time', async (t) => {
     const db = await database(t, pipeline);
 
     await t.test('a transaction that sends nothing sends neither BEGIN nor ROLLBACK', async (t) => {

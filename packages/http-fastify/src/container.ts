@@ -281,7 +281,7 @@ export interface Composed {
    * Stops the idempotency sweeper (after its current batch), closes the app (stops accepting,
    * drains in-flight requests), then the database and Redis.
    */
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /** Factories rather than values: tsyringe takes a null value (no Redis) for no registration at all. */
