@@ -8,14 +8,13 @@
 // The PostgreSQL target creates a database with a random name on BENCH_POSTGRES_URL (default
 // postgres://postgres@127.0.0.1:5432/postgres) and drops it afterwards; PGlite runs in a
 // temporary data directory. The ledger is verified after each run.
-import { CryptoRandomSource, MemoryCache, MemoryDenylist, Sha256Digest, UuidIds } from '@banking/adapters-memory';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, verifyLedger, type Database } from '@banking/adapters-postgres';
-import { createBanking, DEFAULT_POLICY, type Account, type Banking } from '@banking/domain';
-import { PlainTextHasher } from '@banking/testing';
+import type { Account, Banking } from '@banking/domain';
+import { bankOn } from '@banking/testing';
 import pg from 'pg';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -49,17 +48,7 @@ async function setUp(banking: Banking): Promise<Account[]> {
 }
 
 async function measure(target: string, database: Database): Promise<Result> {
-  const banking = createBanking({
-    uow: database.uow,
-    clock: { now: () => new Date() },
-    ids: new UuidIds(),
-    random: new CryptoRandomSource(),
-    hasher: new PlainTextHasher(),
-    digest: new Sha256Digest(),
-    cache: new MemoryCache(),
-    denylist: new MemoryDenylist(),
-    policy: DEFAULT_POLICY,
-  });
+  const banking = bankOn(database.uow);
   const accounts = await setUp(banking);
   const pick = () => accounts[Math.floor(Math.random() * accounts.length)] as Account;
   const latencies: number[] = [];

@@ -1,4 +1,4 @@
-import { createBanking, DEFAULT_POLICY, type Banking, type BankingDeps, type BankingPolicy } from '@banking/domain';
+import { createBanking, DEFAULT_POLICY, type Banking, type BankingDeps, type BankingPolicy, type UnitOfWork } from '@banking/domain';
 import { CryptoRandomSource, MemoryCache, MemoryDenylist, MemoryUnitOfWork, Sha256Digest, UuidIds, type MemoryState } from '@banking/adapters-memory';
 import { FixedClock, PlainTextHasher } from './test-doubles.js';
 
@@ -36,4 +36,19 @@ export function memoryState(fixture: BankingFixture): MemoryState {
   const { uow } = fixture.deps;
   if (!(uow instanceof MemoryUnitOfWork)) throw new Error('memoryState: this fixture does not run on MemoryUnitOfWork');
   return uow.state;
+}
+
+/** The whole bank on a given store (any adapter's unit of work), the system clock, and everything else in memory. */
+export function bankOn(uow: UnitOfWork): Banking {
+  return createBanking({
+    uow,
+    clock: { now: () => new Date() },
+    ids: new UuidIds(),
+    random: new CryptoRandomSource(),
+    hasher: new PlainTextHasher(),
+    digest: new Sha256Digest(),
+    cache: new MemoryCache(),
+    denylist: new MemoryDenylist(),
+    policy: DEFAULT_POLICY,
+  });
 }

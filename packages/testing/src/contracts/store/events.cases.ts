@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  createBanking,
-  DEFAULT_POLICY,
   type Account,
   type Banking,
   type DomainEvent,
@@ -9,25 +7,9 @@ import {
   type UnitOfWork,
 } from '@banking/domain';
 import type { Test } from 'tap';
-import { CryptoRandomSource, MemoryCache, MemoryDenylist, Sha256Digest, UuidIds } from '@banking/adapters-memory';
-import { PlainTextHasher } from '../../test-doubles.js';
+import { bankOn } from '../../banking-fixture.js';
 import { first, settle, using } from '../support.js';
 import type { OpenStore } from './store-harness.js';
-
-/** The bank's use cases over this store (the system clock, everything else in memory). */
-function bankOn(uow: UnitOfWork): Banking {
-  return createBanking({
-    uow,
-    clock: { now: () => new Date() },
-    ids: new UuidIds(),
-    random: new CryptoRandomSource(),
-    hasher: new PlainTextHasher(),
-    digest: new Sha256Digest(),
-    cache: new MemoryCache(),
-    denylist: new MemoryDenylist(),
-    policy: DEFAULT_POLICY,
-  });
-}
 
 async function customer(bank: Banking): Promise<string> {
   const user = await bank.registerUser.execute({ email: `e-${randomUUID()}@example.test`, password: 'correct horse battery', fullName: 'Events' });
